@@ -1,0 +1,16 @@
+# Harbor: contract-first API pipeline. `make` lists the targets.
+# Targets live in mk/*.mk, one file per part of the pipeline; every target has a `## help` line.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SHELLFLAGS := -eu -o pipefail -c
+
+UV_VERSION := 0.13.8
+PY := .venv/bin/python
+SPEC := spec/openapi.yaml
+
+include $(sort $(wildcard mk/*.mk))
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+	  awk 'BEGIN {FS = ":.*## "}; {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}'

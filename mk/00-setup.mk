@@ -1,0 +1,17 @@
+# Installing the pinned toolchains: uv (from PyPI) then the locked Python env; npm ci for Node tools.
+UV := $(shell command -v uv 2>/dev/null || echo .venv-uv/bin/uv)
+
+$(UV):
+	python3 -m venv .venv-uv
+	.venv-uv/bin/pip install --quiet uv==$(UV_VERSION)
+
+.venv/.synced: pyproject.toml uv.lock clients/python/pyproject.toml | $(UV)
+	$(UV) sync --frozen --quiet
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+.PHONY: install
+install: .venv/.synced node_modules/.installed ## install the locked Python and Node toolchains

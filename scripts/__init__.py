@@ -1,0 +1,1 @@
+"""Harbor's pipeline tools, run by the Makefile."""

@@ -1,0 +1,142 @@
+"""Rewrite a spec for the model generator: every schema a handler sees gets a stable model name.
+
+Component schemas are renamed to unique PascalCase names (references rewritten), and inline
+request and response body schemas are hoisted into components, named after their operation.
+The model generator then names each class exactly as we do, so the parser can refer to them.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .names import pascal, snake
+from .problems import Problem, pointer
+
+JSONObject = dict[str, Any]
+SCHEMA_REF = "#/components/schemas/"
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+# Names the model module defines or imports itself; a model must not shadow them.
+_TAKEN = frozenset({"BaseModel", "RootModel", "Field", "ConfigDict", "Enum", "StrEnum", "Literal", "Annotated", "Any", "AwareDatetime", "UUID", "Model"})
+
+
+@dataclass(slots=True)
+class Hoisted:
+    """The rewritten spec, the model name of each original component, and each body's model."""
+
+    spec: JSONObject
+    component_names: dict[str, str] = field(default_factory=dict)
+    body_models: dict[str, str] = field(default_factory=dict)  # JSON pointer of a media type -> model name
+    problems: list[Problem] = field(default_factory=list)
+
+
+def operations(spec: JSONObject) -> Iterator[tuple[str, str, JSONObject, JSONObject]]:
+    """(path, method, operation, path item) for every operation, in document order."""
+    for path, item in (spec.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield path, method, operation, item
+
+
+def operation_id(path: str, method: str, operation: JSONObject) -> str:
+    raw = operation.get("operationId")
+    return raw if isinstance(raw, str) and raw.strip() else f"{method} {path}"
+
+
+def hoist(spec: JSONObject) -> Hoisted:
+    data = copy.deepcopy(spec)
+    result = Hoisted(spec=data)
+    schemas: JSONObject = data.setdefault("components", {}).setdefault("schemas", {}) or {}
+    data["components"]["schemas"] = schemas
+    used: set[str] = set(_TAKEN)
+    renames: dict[str, str] = {}
+    for original in sorted(schemas):
+        renames[original] = _unique(pascal(original), used)
+    _rewrite_refs(data, {SCHEMA_REF + old: SCHEMA_REF + new for old, new in renames.items() if old != new})
+    data["components"]["schemas"] = {renames[k]: v for k, v in schemas.items()}
+    schemas = data["components"]["schemas"]
+    result.component_names = renames
+    for path, method, operation, _item in operations(data):
+        base = pascal(snake(operation_id(path, method, operation)))
+        where = ("paths", path, method)
+        body = _deref(data, operation.get("requestBody"))
+        for media, content in _contents(body):
+            place = pointer(*where, "requestBody", "content", media)
+            result.body_models[place] = _model_for(content, f"{base}Request", schemas, used)
+        for status, response in (operation.get("responses") or {}).items():
+            for media, content in _contents(_deref(data, response)):
+                place = pointer(*where, "responses", str(status), "content", media)
+                name = f"{base}{str(status).capitalize()}Response"
+                result.body_models[place] = _model_for(content, name, schemas, used)
+    return result
+
+
+def _contents(holder: object) -> Iterator[tuple[str, JSONObject]]:
+    if not isinstance(holder, dict):
+        return
+    for media, content in (holder.get("content") or {}).items():
+        if isinstance(content, dict) and isinstance(content.get("schema"), dict) and _is_json(media):
+            yield media, content
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json") or base == "*/*"
+
+
+def _model_for(content: JSONObject, name: str, schemas: JSONObject, used: set[str]) -> str:
+    schema = content["schema"]
+    ref = schema.get("$ref")
+    if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and len(schema) == 1:
+        return ref[len(SCHEMA_REF) :]
+    unique = _unique(name, used)
+    schemas[unique] = schema
+    content["schema"] = {"$ref": SCHEMA_REF + unique}
+    return unique
+
+
+def _deref(spec: JSONObject, node: object, depth: int = 0) -> object:
+    """Follow `$ref`s of responses and request bodies (not schemas) to the object they name."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth < 32:
+        ref: str = node["$ref"]
+        if not ref.startswith("#/"):
+            return None
+        target: Any = spec
+        for token in ref[2:].split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, dict) else None
+        node, depth = target, depth + 1
+    return node
+
+
+def _unique(name: str, used: set[str]) -> str:
+    candidate, n = name, 2
+    while candidate in used:
+        candidate, n = f"{name}{n}", n + 1
+    used.add(candidate)
+    return candidate
+
+
+def _rewrite_refs(node: object, mapping: dict[str, str]) -> None:
+    if not mapping:
+        return
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                if ref in mapping:
+                    current["$ref"] = mapping[ref]
+                elif ref.startswith(SCHEMA_REF):
+                    head, sep, tail = ref[len(SCHEMA_REF) :].partition("/")
+                    if SCHEMA_REF + head in mapping:
+                        current["$ref"] = mapping[SCHEMA_REF + head] + sep + tail
+            stack.extend(current.values())
+        elif isinstance(current, list):
+            stack.extend(current)

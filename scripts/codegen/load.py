@@ -1,0 +1,160 @@
+"""Read an OpenAPI document from disk and validate it, turning every fault into located problems."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+import yaml
+from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+from .problems import Level, Problem, SpecError, pointer
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+JSONObject = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed spec, with what is needed to point back into its text."""
+
+    path: Path
+    data: JSONObject
+    text: str
+
+    @property
+    def version(self) -> str:
+        return str(self.data.get("openapi", ""))
+
+    def line_of(self, json_pointer: str) -> int | None:
+        return line_of(self.text, json_pointer)
+
+
+def load(path: Path, *, validate: bool = True) -> Document:
+    """Parse and (by default) validate the spec at `path`; raise SpecError naming every fault."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(file, [_fatal("", "file not found", "file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(file, [_fatal("", f"cannot read the file: {exc}", "file")]) from None
+    data = _parse(file, text)
+    document = Document(path=path, data=data, text=text)
+    if validate:
+        problems = list(validation_problems(document))
+        if problems:
+            raise SpecError(file, problems)
+    return document
+
+
+def _parse(file: str, text: str) -> JSONObject:
+    try:
+        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        problem = Problem(Level.ERROR, "", f"invalid YAML: {exc.problem}", "yaml-syntax", line)
+        raise SpecError(file, [problem]) from None
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise SpecError(file, [Problem(Level.ERROR, "", f"invalid syntax: {exc}", "syntax", line)]) from None
+    if not isinstance(data, dict):
+        raise SpecError(file, [_fatal("", "the document is not a mapping", "document-type")])
+    return cast(JSONObject, data)
+
+
+def validation_problems(document: Document) -> Iterator[Problem]:
+    """Every schema violation of the OpenAPI 3.0/3.1 meta-schema, each with its place."""
+    version = document.version
+    validator: Any
+    if version.startswith("3.1"):
+        validator = OpenAPIV31SpecValidator(document.data)
+    elif version.startswith("3.0"):
+        validator = OpenAPIV30SpecValidator(document.data)
+    else:
+        yield _fatal("/openapi", f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x", "openapi-version", document)
+        return
+    seen: set[tuple[str, str]] = set()
+    for error in validator.iter_errors():
+        where = _locate(document.data, list(error.absolute_path), error.instance)
+        message = str(getattr(error, "message", error)).split("\n", 1)[0]
+        if (where, message) in seen:
+            continue
+        seen.add((where, message))
+        validator_name = getattr(error, "validator", None)
+        rule = f"openapi-{validator_name}" if isinstance(validator_name, str) else "openapi-schema"
+        yield Problem(Level.ERROR, where, _shorten(message), rule, document.line_of(where))
+
+
+def _locate(data: JSONObject, path: list[str | int], instance: object) -> str:
+    """The absolute pointer of a validator error.
+
+    The validator checks each Schema Object on its own and reports paths relative to that schema,
+    so a path that does not lead to `instance` from the root is searched for under every mapping.
+    """
+    if _follow(data, path) == (True, instance):
+        return pointer(*path)
+    stack: list[tuple[tuple[str | int, ...], object]] = [((), data)]
+    while stack:
+        prefix, node = stack.pop()
+        if prefix and _follow(node, path) == (True, instance):
+            return pointer(*prefix, *path)
+        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        stack.extend(((*prefix, key), child) for key, child in reversed(list(children)))
+    return pointer(*path)
+
+
+def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
+    for token in path:
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and isinstance(token, int) and token < len(node):
+            node = node[token]
+        else:
+            return False, None
+    return True, node
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _fatal(where: str, message: str, rule: str, document: Document | None = None) -> Problem:
+    return Problem(Level.ERROR, where, message, rule, document.line_of(where) if document else None)
+
+
+def line_of(text: str, json_pointer: str) -> int | None:
+    """The 1-based line where `json_pointer` sits in YAML or JSON `text`, or None."""
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return None
+    tokens = [t.replace("~1", "/").replace("~0", "~") for t in json_pointer.split("/")[1:]]
+    line = node.start_mark.line + 1 if node else None
+    for token in tokens:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == token), None)
+        elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+            found = node.value[int(token)]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+        line = node.start_mark.line + 1
+    return line
+
+
+def resolve(data: Mapping[str, Any], ref: str) -> Any:
+    """Follow a local `#/...` reference inside `data`; KeyError when it leads nowhere."""
+    if not ref.startswith("#"):
+        raise KeyError(ref)
+    node: Any = data
+    for token in ref[1:].split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node

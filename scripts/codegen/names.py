@@ -1,0 +1,35 @@
+"""Python names from spec names: sanitised once, here, so every later stage can trust them."""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+_WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
+# Names a generated module or signature already uses for its own purposes.
+RESERVED = frozenset({"self", "body", "principal", "impl", "request", "response", "router", "models", "api"})
+
+
+def words(name: str) -> list[str]:
+    """Split any spec name (camelCase, kebab-case, dotted, 'meta/root', unicode) into ASCII words."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return _WORD.findall(ascii_name)
+
+
+def snake(name: str, *, fallback: str = "value") -> str:
+    """`createOrder` -> `create_order`; never a keyword, never starting with a digit, never empty."""
+    result = "_".join(w.lower() for w in words(name)) or fallback
+    if result[0].isdigit():
+        result = f"{fallback}_{result}"
+    if keyword.iskeyword(result) or keyword.issoftkeyword(result) or result in RESERVED:
+        result += "_"
+    return result
+
+
+def pascal(name: str, *, fallback: str = "Model") -> str:
+    """`order-create` -> `OrderCreate`; never starting with a digit, never empty."""
+    result = "".join(w[:1].upper() + w[1:] for w in words(name)) or fallback
+    if result[0].isdigit():
+        result = f"{fallback}{result}"
+    return result

@@ -1,0 +1,388 @@
+"""Build the intermediate model (ir.Api) from a loaded spec; all naming and typing decisions live here."""
+
+from __future__ import annotations
+
+import http
+from collections.abc import Mapping
+from typing import Any
+
+from . import ir, pytypes
+from .hoist import Hoisted, hoist, operation_id, operations
+from .load import Document, resolve
+from .names import pascal, snake, words
+from .problems import Level, Problem, SpecError, pointer
+
+JSONObject = dict[str, Any]
+_RESERVED_MODULES = frozenset({"models", "security", "runtime", "__init__"})
+_MIDDLEWARE_HEADER = "x-harbor-set-by"
+
+
+def parse(document: Document) -> tuple[ir.Api, Hoisted]:
+    """The API's operations grouped by tag, and the hoisted spec the models are generated from."""
+    hoisted = hoist(document.data)
+    parser = _Parser(document, hoisted)
+    api = parser.api()
+    problems = [*hoisted.problems, *parser.problems]
+    errors = [p for p in problems if p.level is Level.ERROR]
+    if errors:
+        raise SpecError(str(document.path), problems)
+    return api, hoisted
+
+
+class _Parser:
+    def __init__(self, document: Document, hoisted: Hoisted) -> None:
+        self.document = document
+        self.spec = hoisted.spec
+        self.hoisted = hoisted
+        self.problems: list[Problem] = []
+        self.model_names = hoisted.component_names
+
+    def resolve(self, ref: str) -> JSONObject:
+        try:
+            target = resolve(self.spec, ref)
+        except (KeyError, IndexError, ValueError, TypeError):
+            target = None
+        if not isinstance(target, dict):
+            raise SpecError(str(self.document.path), [self._problem("", f"unresolvable $ref {ref!r}", "ref-unresolved")])
+        return target
+
+    def deref(self, node: Any) -> JSONObject:
+        seen = 0
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
+            node, seen = self.resolve(node["$ref"]), seen + 1
+        return node if isinstance(node, dict) else {}
+
+    def _problem(self, where: str, message: str, rule: str, level: Level = Level.ERROR) -> Problem:
+        return Problem(level, where, message, rule, self.document.line_of(where))
+
+    def api(self) -> ir.Api:
+        schemes = self.security_schemes()
+        by_tag: dict[str, list[ir.Operation]] = {}
+        requirements: dict[tuple[tuple[str, ...], ...], ir.SecurityRequirement] = {}
+        root_security = self.spec.get("security")
+        for path, method, raw, item in operations(self.spec):
+            op = self.operation(path, method, raw, item, root_security, schemes, requirements)
+            if op is not None:
+                by_tag.setdefault(op.tag, []).append(op)
+        modules = self.modules(by_tag)
+        info = self.spec.get("info") or {}
+        return ir.Api(
+            title=str(info.get("title", "")),
+            version=str(info.get("version", "")),
+            modules=modules,
+            schemes=tuple(schemes.values()),
+            requirements=tuple(sorted(requirements.values(), key=lambda r: r.dependency_name)),
+        )
+
+    def modules(self, by_tag: Mapping[str, list[ir.Operation]]) -> tuple[ir.TagModule, ...]:
+        tag_docs = {t.get("name"): t.get("description", "") for t in self.spec.get("tags") or [] if isinstance(t, dict)}
+        modules: list[ir.TagModule] = []
+        owners: dict[str, str] = {}
+        for tag in sorted(by_tag):
+            module = snake(tag, fallback="tag")
+            if module in _RESERVED_MODULES:
+                module += "_api"
+            if module in owners:
+                message = f"tags {owners[module]!r} and {tag!r} both become module {module!r}; rename one"
+                self.problems.append(self._problem("/tags", message, "name-collision"))
+                continue
+            owners[module] = tag
+            ops = tuple(by_tag[tag])
+            self.check_collisions(ops)
+            modules.append(
+                ir.TagModule(
+                    tag=tag,
+                    module=module,
+                    protocol=f"{pascal(tag, fallback='Tag')}Api",
+                    factory=f"create_{module}_router",
+                    description=str(tag_docs.get(tag) or ""),
+                    operations=ops,
+                )
+            )
+        return tuple(modules)
+
+    def check_collisions(self, ops: tuple[ir.Operation, ...]) -> None:
+        seen: dict[str, ir.Operation] = {}
+        for op in ops:
+            names = {op.py_name, *(r.class_name for r in op.results)}
+            for name in names:
+                other = seen.get(name)
+                if other is not None and other is not op:
+                    where = pointer("paths", op.path, op.method)
+                    message = f"operations {other.operation_id!r} ({other.method.upper()} {other.path}) and {op.operation_id!r} ({op.method.upper()} {op.path}) both generate the name {name!r}; rename one operationId"
+                    self.problems.append(self._problem(where, message, "name-collision"))
+                seen[name] = op
+
+    def security_schemes(self) -> dict[str, ir.SecurityScheme]:
+        raw = ((self.spec.get("components") or {}).get("securitySchemes")) or {}
+        schemes: dict[str, ir.SecurityScheme] = {}
+        used: set[str] = set()
+        for name in sorted(raw):
+            scheme = self.deref(raw[name])
+            py_name = snake(name, fallback="scheme")
+            while py_name in used:
+                py_name += "_"
+            used.add(py_name)
+            schemes[name] = _scheme(name, py_name, scheme)
+        return schemes
+
+    def operation(
+        self,
+        path: str,
+        method: str,
+        raw: JSONObject,
+        item: JSONObject,
+        root_security: Any,
+        schemes: Mapping[str, ir.SecurityScheme],
+        requirements: dict[tuple[tuple[str, ...], ...], ir.SecurityRequirement],
+    ) -> ir.Operation | None:
+        where = pointer("paths", path, method)
+        op_id = operation_id(path, method, raw)
+        py_name = snake(op_id, fallback="operation")
+        tags = raw.get("tags")
+        tag = str(tags[0]) if isinstance(tags, list) and tags else "default"
+        results = self.results(where, raw, pascal(py_name, fallback="Operation"))
+        if not results:
+            return None
+        security = self.security(where, raw.get("security", root_security), schemes, requirements)
+        return ir.Operation(
+            operation_id=op_id,
+            py_name=py_name,
+            method=method,
+            path=path,
+            tag=tag,
+            summary=str(raw.get("summary") or ""),
+            description=str(raw.get("description") or ""),
+            deprecated=raw.get("deprecated") is True,
+            parameters=self.parameters(where, raw, item),
+            body=self.body(where, raw),
+            results=results,
+            errors=self.errors(raw),
+            security=security,
+        )
+
+    def parameters(self, where: str, raw: JSONObject, item: JSONObject) -> tuple[ir.Parameter, ...]:
+        merged: dict[tuple[str, str], JSONObject] = {}
+        for source in (item.get("parameters") or [], raw.get("parameters") or []):
+            for entry in source:
+                param = self.deref(entry)
+                if isinstance(param.get("name"), str) and isinstance(param.get("in"), str):
+                    merged[(param["in"], param["name"])] = param
+        names = [snake(name, fallback="param") for (_, name) in merged]
+        params: list[ir.Parameter] = []
+        for (location, name), param in merged.items():
+            py_name = snake(name, fallback="param")
+            if names.count(py_name) > 1:
+                py_name = f"{py_name}_{location}"
+            schema = self.param_schema(param)
+            required = location == "path" or param.get("required") is True
+            default = None if required else pytypes.default_literal(schema, self.resolve)
+            params.append(
+                ir.Parameter(
+                    name=name,
+                    py_name=py_name,
+                    location=location,
+                    required=required,
+                    annotation=pytypes.annotation(schema, self.resolve, self.model_names),
+                    default=default,
+                    constraints=pytypes.constraints(schema, self.resolve),
+                    description=str(param.get("description") or ""),
+                    deprecated=param.get("deprecated") is True,
+                )
+            )
+        # Required parameters first, each group in a stable order, so signatures read naturally.
+        order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
+        return tuple(sorted(params, key=lambda p: (not p.required, order.get(p.location, 4))))
+
+    def param_schema(self, param: JSONObject) -> JSONObject:
+        schema = param.get("schema")
+        if isinstance(schema, dict):
+            return schema
+        for media in (param.get("content") or {}).values():
+            if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                return {"type": "string"}  # content-encoded parameters arrive as text
+        return {"type": "string"}
+
+    def body(self, where: str, raw: JSONObject) -> ir.RequestBody | None:
+        body = self.deref(raw.get("requestBody"))
+        content = body.get("content") or {}
+        if not content:
+            return None
+        media_types = tuple(content)
+        for media in media_types:
+            model = self.hoisted.body_models.get(pointer(*_tokens(where), "requestBody", "content", media))
+            if model is not None:
+                return ir.RequestBody(f"models.{model}", body.get("required") is True, media_types, True, str(body.get("description") or ""))
+        return ir.RequestBody("bytes", body.get("required") is True, media_types, False, str(body.get("description") or ""))
+
+    def results(self, where: str, raw: JSONObject, base: str) -> tuple[ir.Result, ...]:
+        responses = raw.get("responses") or {}
+        statuses = [s for s in responses if _is_success(str(s))]
+        if not statuses and "default" in responses:
+            statuses = ["default"]
+        results: list[ir.Result] = []
+        for status in sorted(statuses, key=lambda s: _success_order(str(s))):
+            response = self.deref(responses[status])
+            code = _status_code(str(status))
+            body, media = self.result_body(where, str(status), response)
+            results.append(
+                ir.Result(
+                    class_name=base + _status_name(str(status)),
+                    status=code,
+                    description=str(response.get("description") or ""),
+                    body_annotation=body,
+                    media_type=media,
+                    headers=self.result_headers(response),
+                )
+            )
+        return tuple(results)
+
+    def result_body(self, where: str, status: str, response: JSONObject) -> tuple[str | None, str | None]:
+        content = response.get("content") or {}
+        for media in content:
+            model = self.hoisted.body_models.get(pointer(*_tokens(where), "responses", status, "content", media))
+            if model is not None:
+                return f"models.{model}", media
+        if content:
+            media = next(iter(content))
+            return ("str" if media.startswith("text/") else "bytes"), media
+        return None, None
+
+    def result_headers(self, response: JSONObject) -> tuple[ir.ResultHeader, ...]:
+        headers: list[ir.ResultHeader] = []
+        used = {"body", "status_code"}
+        for name, raw in (response.get("headers") or {}).items():
+            header = self.deref(raw)
+            if header.get(_MIDDLEWARE_HEADER) == "middleware" or name.lower() == "content-type":
+                continue
+            py_name = snake(name, fallback="header")
+            while py_name in used:
+                py_name += "_"
+            used.add(py_name)
+            schema = header.get("schema") if isinstance(header.get("schema"), dict) else {"type": "string"}
+            kind = pytypes.annotation(schema, self.resolve, {})
+            headers.append(ir.ResultHeader(name, py_name, "int" if kind == "int" else "str", header.get("required") is True))
+        return tuple(sorted(headers, key=lambda h: not h.required))
+
+    def errors(self, raw: JSONObject) -> tuple[ir.ErrorResponse, ...]:
+        responses = raw.get("responses") or {}
+        found = [
+            ir.ErrorResponse(str(status), str(self.deref(response).get("description") or ""))
+            for status, response in responses.items()
+            if not _is_success(str(status)) and not (str(status) == "default" and not any(_is_success(str(s)) for s in responses))
+        ]
+        return tuple(sorted(found, key=lambda e: e.status))
+
+    def security(
+        self,
+        where: str,
+        raw: Any,
+        schemes: Mapping[str, ir.SecurityScheme],
+        requirements: dict[tuple[tuple[str, ...], ...], ir.SecurityRequirement],
+    ) -> ir.SecurityRequirement | None:
+        if not isinstance(raw, list) or not raw:
+            return None
+        alternatives: list[tuple[str, ...]] = []
+        for requirement in raw:
+            if not isinstance(requirement, dict):
+                continue
+            unknown = [name for name in requirement if name not in schemes]
+            if unknown:
+                self.problems.append(self._problem(where + "/security", f"security scheme {unknown[0]!r} is not defined in components.securitySchemes", "security-scheme-unknown"))
+                continue
+            alternatives.append(tuple(sorted(requirement)))
+        key = tuple(alternatives)
+        if not key or key == ((),):
+            return None
+        if key not in requirements:
+            py_alternatives = tuple(tuple(schemes[s].py_name for s in alt) for alt in key)
+            words = "_or_".join("_and_".join(alt) or "anonymous" for alt in py_alternatives)
+            challenges = dict.fromkeys(schemes[s].challenge for alt in key for s in alt)
+            requirements[key] = ir.SecurityRequirement(key, f"require_{words}", ", ".join(challenges), py_alternatives)
+        return requirements[key]
+
+
+def _scheme(name: str, py_name: str, scheme: JSONObject) -> ir.SecurityScheme:
+    kind, challenge = _scheme_kind(scheme)
+    location, parameter = str(scheme.get("in", "")), str(scheme.get("name", ""))
+    common = f"scheme_name={name!r}, auto_error=False"
+    credential_type, parameters, arguments = "str", "credential: str", py_name
+    if kind == "http-basic":
+        reader = f"HTTPBasic({common})"
+        credential_type, parameters = "HTTPBasicCredentials", "username: str, password: str"
+        arguments = f"{py_name}.username, {py_name}.password"
+    elif kind == "api-key":
+        reader_class = {"query": "APIKeyQuery", "cookie": "APIKeyCookie"}.get(location, "APIKeyHeader")
+        reader = f"{reader_class}(name={parameter!r}, {common})"
+    elif kind == "http-other":
+        reader = f"APIKeyHeader(name='Authorization', {common})"
+    else:
+        bearer_format = scheme.get("bearerFormat")
+        extra = f", bearerFormat={bearer_format!r}" if isinstance(bearer_format, str) else ""
+        reader = f"HTTPBearer({common}{extra})"
+        credential_type, arguments = "HTTPAuthorizationCredentials", f"{py_name}.credentials"
+    return ir.SecurityScheme(
+        name=name,
+        py_name=py_name,
+        kind=kind,
+        location=location,
+        parameter=parameter,
+        challenge=challenge,
+        description=str(scheme.get("description", "")),
+        reader=reader,
+        credential_type=credential_type,
+        hook_parameters=parameters,
+        hook_arguments=arguments,
+    )
+
+
+def _scheme_kind(scheme: JSONObject) -> tuple[str, str]:
+    kind = scheme.get("type")
+    if kind == "http":
+        http_scheme = str(scheme.get("scheme", "")).lower()
+        if http_scheme == "bearer":
+            return "http-bearer", "Bearer"
+        if http_scheme == "basic":
+            return "http-basic", "Basic"
+        return "http-other", http_scheme.capitalize() or "Bearer"
+    if kind == "apiKey":
+        return "api-key", f'ApiKey name="{scheme.get("name", "")}"' 
+    if kind == "oauth2":
+        return "oauth2", "Bearer"
+    if kind == "openIdConnect":
+        return "open-id-connect", "Bearer"
+    return "http-other", "Bearer"  # mutualTLS: the transport authenticates; nothing to read
+
+
+def _tokens(json_pointer: str) -> list[str]:
+    return [t.replace("~1", "/").replace("~0", "~") for t in json_pointer.split("/")[1:]]
+
+
+def _is_success(status: str) -> bool:
+    return status[:1] in ("1", "2", "3")
+
+
+def _success_order(status: str) -> tuple[int, str]:
+    # 2xx before 3xx, and within them the lowest first except that 201 (a creation) leads 200.
+    code = _status_code(status)
+    return (0 if code == 201 else 1, f"{code:03d}")
+
+
+def _status_code(status: str) -> int:
+    if status.isdigit():
+        return int(status)
+    if len(status) == 3 and status[0].isdigit():
+        return int(status[0]) * 100  # 2XX: a handler picks 200 unless it says otherwise
+    return 200
+
+
+def _status_name(status: str) -> str:
+    if status.isdigit():
+        try:
+            phrase = http.HTTPStatus(int(status)).phrase
+            return "".join(word.capitalize() for word in words(phrase))
+        except ValueError:
+            return f"Status{status}"
+    if status == "default":
+        return "Default"
+    return f"Status{status.upper()}"

@@ -1,0 +1,42 @@
+"""The generator's stages end to end: load -> parse -> models + render -> format, into a directory."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .load import Document, load
+from .models import generate_models
+from .parse import parse
+from .problems import SpecError
+from .render import HEADER, render
+from .format import format_tree
+
+_MODEL_USE = re.compile(r"\bmodels\.([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def build_server(document: Document, out: Path, source: str) -> None:
+    """Write the server package (models, security, one module per tag) into the empty `out`."""
+    api, hoisted = parse(document)
+    files = render(api, source)
+    used = {name for text in files.values() for name in _MODEL_USE.findall(text)}
+    models_source, problems = generate_models(hoisted.spec, used)
+    if problems:
+        raise SpecError(str(document.path), problems)
+    files["models.py"] = HEADER.format(source=source) + _strip_tool_header(models_source)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+    (out / "py.typed").write_text("", encoding="utf-8")
+    format_tree(out)
+
+
+def _strip_tool_header(source: str) -> str:
+    lines = source.splitlines(keepends=True)
+    while lines and (lines[0].startswith("#") or not lines[0].strip()):
+        lines.pop(0)
+    return '"""Pydantic models of the spec\'s schemas."""\n\n' + "".join(lines)
+
+
+def load_spec(path: Path) -> Document:
+    return load(path)

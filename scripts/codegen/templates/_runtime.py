@@ -1,0 +1,73 @@
+"""Support code shared by the generated routers: implementation lookup, media types, responses."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from fastapi import HTTPException, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+T = TypeVar("T")
+P = TypeVar("P")
+P_co = TypeVar("P_co", covariant=True)
+P_contra = TypeVar("P_contra", contravariant=True)
+
+# A FastAPI dependency that returns the implementation to use for one request.
+Provider = Callable[..., Awaitable[T]]
+
+
+def provide(impl: T | Provider[T], methods: tuple[str, ...], protocol: str) -> Provider[T]:
+    """A dependency for `impl`: the object itself, or a provider that returns one per request.
+
+    An object missing one of the protocol's methods is refused here, when the app is assembled,
+    rather than at the first request that needs the missing method.
+    """
+    missing = [name for name in methods if not callable(getattr(impl, name, None))]
+    if not missing:
+        fixed = impl
+
+        async def fixed_impl() -> T:
+            return fixed  # type: ignore[return-value]
+
+        return fixed_impl
+    if callable(impl) and len(missing) == len(methods):
+        return impl
+    owner = type(impl).__name__
+    raise TypeError(f"{owner} does not implement {protocol}: missing {', '.join(missing)}")
+
+
+def media_type_guard(accepted: tuple[str, ...]) -> Callable[[Request], Awaitable[None]]:
+    """A route dependency that answers 415 when the request body's media type is not declared."""
+    exact = frozenset(m.lower() for m in accepted if not m.endswith("/*"))
+    prefixes = tuple(m[:-1].lower() for m in accepted if m.endswith("/*"))
+
+    async def guard(request: Request) -> None:
+        raw = request.headers.get("content-type")
+        if raw is None:
+            return
+        media = raw.split(";", 1)[0].strip().lower()
+        if media in exact or media.startswith(prefixes):
+            return
+        raise HTTPException(415, f"Content-Type {media or '(empty)'} is not supported; send {' or '.join(accepted)}")
+
+    return guard
+
+
+async def raw_body(request: Request) -> bytes:
+    """The request body as bytes, for media types that are not JSON."""
+    return await request.body()
+
+
+def respond(status: int, body: object, media_type: str | None, headers: dict[str, str] | None) -> Response:
+    """Serialise a handler's result once: models to JSON bytes without a second validation pass."""
+    if isinstance(body, BaseModel):
+        content: bytes | str | None = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_unset=True)
+    elif isinstance(body, bytes | str) or body is None:
+        content = body
+    else:
+        raise TypeError(f"cannot send a {type(body).__name__} as a response body")
+    return Response(content=content, status_code=status, headers=headers, media_type=media_type)
+
+
+def unauthenticated(challenge: str) -> HTTPException:
+    return HTTPException(401, "The request has no valid credentials.", headers={"WWW-Authenticate": challenge})

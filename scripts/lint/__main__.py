@@ -1,0 +1,65 @@
+"""Command line: `python -m scripts.lint SPEC`; exit 0 clean, 2 with every problem as file:line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.codegen.load import load
+from scripts.codegen.problems import SpecError
+
+EXIT_OK, EXIT_PROBLEMS = 0, 2
+_SPECTRAL = Path("node_modules/.bin/spectral")
+_SEVERITIES = {0: "error", 1: "warning", 2: "info", 3: "hint"}
+
+
+def spectral(spec: Path, ruleset: Path) -> list[str]:
+    """Spectral's findings at warn level and above, one `file:line:col: level: message [rule]` each."""
+    binary = str(_SPECTRAL) if _SPECTRAL.exists() else shutil.which("spectral")
+    if binary is None:
+        return [f"{spec}: error: Spectral is not installed; run `make install` [tooling]"]
+    command = [binary, "lint", "--ruleset", str(ruleset), "--format", "json", "--quiet", str(spec)]
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    try:
+        results = json.loads(completed.stdout or "[]")
+    except json.JSONDecodeError:
+        detail = (completed.stderr or completed.stdout).strip().splitlines()
+        return [f"{spec}: error: Spectral failed: {detail[0] if detail else 'no output'} [tooling]"]
+    lines = []
+    for result in sorted(results, key=lambda r: (r["range"]["start"]["line"], r["code"])):
+        if result.get("severity", 0) > 1:
+            continue
+        start = result["range"]["start"]
+        where = "/".join(str(p) for p in result.get("path", []))
+        level = _SEVERITIES.get(result.get("severity", 0), "error")
+        lines.append(f"{spec}:{start['line'] + 1}:{start['character'] + 1}: {level}: {result['message']} [{result['code']}] (at {where or '/'})")
+    return lines
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m scripts.lint SPEC", file=sys.stderr)
+        return EXIT_PROBLEMS
+    spec = Path(argv[0])
+    problems: list[str] = []
+    try:
+        load(spec)
+    except SpecError as error:
+        problems.extend(p.render(error.file) for p in error.problems)
+        if not spec.is_file() or any(p.rule in ("yaml-syntax", "syntax", "file") for p in error.problems):
+            print("\n".join(problems), file=sys.stderr)
+            return EXIT_PROBLEMS
+    problems.extend(spectral(spec, Path(".spectral.yaml")))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"{spec}: {len(problems)} problem(s)", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"{spec}: lint clean (Spectral + OpenAPI {load(spec).version} schema)")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
