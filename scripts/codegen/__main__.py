@@ -20,13 +20,24 @@ EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m scripts.codegen", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    generate = commands.add_parser("generate", help="write the server package generated from SPEC into OUTDIR")
+    generate = commands.add_parser(
+        "generate", help="write the server package generated from SPEC into OUTDIR"
+    )
     generate.add_argument("spec", type=Path)
     generate.add_argument("outdir", type=Path)
-    generate.add_argument("--check", action="store_true", help="change nothing; exit 1 with a diff when OUTDIR is out of date")
-    verify = commands.add_parser("verify", help="generate SPEC into a temporary package and check the app it makes agrees with SPEC")
+    generate.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 with a diff when OUTDIR is out of date",
+    )
+    verify = commands.add_parser(
+        "verify",
+        help="generate SPEC into a temporary package and check the app it makes agrees with SPEC",
+    )
     verify.add_argument("spec", type=Path)
-    verify.add_argument("--package", type=Path, help="check this already generated package instead of a fresh one")
+    verify.add_argument(
+        "--package", type=Path, help="check this already generated package instead of a fresh one"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "verify":
@@ -38,10 +49,13 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(problem.render(error.file), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence: one line, no traceback
+    except Exception as error:
         if os.environ.get("HARBOR_DEBUG"):
             traceback.print_exc()
-        print(f"{args.spec}: internal error in the generator: {type(error).__name__}: {error} (set HARBOR_DEBUG=1 for the traceback)", file=sys.stderr)
+        print(
+            f"{args.spec}: internal error in the generator: {type(error).__name__}: {error} (set HARBOR_DEBUG=1 for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 
@@ -54,7 +68,10 @@ def _generate(spec: Path, outdir: Path, *, check: bool) -> int:
             report = differences(built, outdir)
             if report:
                 print("\n".join(report), file=sys.stderr)
-                print(f"{outdir}: out of date with {spec}; run `make generate` and commit the result", file=sys.stderr)
+                print(
+                    f"{outdir}: out of date with {spec}; run `make generate` and commit the result",
+                    file=sys.stderr,
+                )
                 return EXIT_DIFFERENT
             return EXIT_OK
         swap_in(built, outdir)

@@ -12,11 +12,25 @@ _COMMON = ["--isolated", "--no-cache", "--line-length", "100", "--target-version
 
 def format_tree(directory: Path) -> None:
     ruff = [sys.executable, "-m", "ruff"]
-    _run([*ruff, "check", *_COMMON, "--select", "I,F401", "--fix", "--exit-zero", "--quiet", str(directory)])
+    _run(
+        [
+            *ruff,
+            "check",
+            *_COMMON,
+            "--select",
+            "I,F401",
+            "--fix",
+            "--exit-zero",
+            "--quiet",
+            str(directory),
+        ]
+    )
     _run([*ruff, "format", *_COMMON, str(directory)])
 
 
 def _run(command: list[str]) -> None:
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
-        raise RuntimeError(f"ruff failed ({completed.returncode}): {completed.stderr.strip() or completed.stdout.strip()}")
+        raise RuntimeError(
+            f"ruff failed ({completed.returncode}): {completed.stderr.strip() or completed.stdout.strip()}"
+        )

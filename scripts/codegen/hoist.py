@@ -19,7 +19,22 @@ JSONObject = dict[str, Any]
 SCHEMA_REF = "#/components/schemas/"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Names the model module defines or imports itself; a model must not shadow them.
-_TAKEN = frozenset({"BaseModel", "RootModel", "Field", "ConfigDict", "Enum", "StrEnum", "Literal", "Annotated", "Any", "AwareDatetime", "UUID", "Model"})
+_TAKEN = frozenset(
+    {
+        "BaseModel",
+        "RootModel",
+        "Field",
+        "ConfigDict",
+        "Enum",
+        "StrEnum",
+        "Literal",
+        "Annotated",
+        "Any",
+        "AwareDatetime",
+        "UUID",
+        "Model",
+    }
+)
 
 
 @dataclass(slots=True)
@@ -28,7 +43,9 @@ class Hoisted:
 
     spec: JSONObject
     component_names: dict[str, str] = field(default_factory=dict)
-    body_models: dict[str, str] = field(default_factory=dict)  # JSON pointer of a media type -> model name
+    body_models: dict[str, str] = field(
+        default_factory=dict
+    )  # JSON pointer of a media type -> model name
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -57,7 +74,9 @@ def hoist(spec: JSONObject) -> Hoisted:
     renames: dict[str, str] = {}
     for original in sorted(schemas):
         renames[original] = _unique(pascal(original), used)
-    _rewrite_refs(data, {SCHEMA_REF + old: SCHEMA_REF + new for old, new in renames.items() if old != new})
+    _rewrite_refs(
+        data, {SCHEMA_REF + old: SCHEMA_REF + new for old, new in renames.items() if old != new}
+    )
     data["components"]["schemas"] = {renames[k]: v for k, v in schemas.items()}
     schemas = data["components"]["schemas"]
     result.component_names = renames
@@ -80,7 +99,11 @@ def _contents(holder: object) -> Iterator[tuple[str, JSONObject]]:
     if not isinstance(holder, dict):
         return
     for media, content in (holder.get("content") or {}).items():
-        if isinstance(content, dict) and isinstance(content.get("schema"), dict) and _is_json(media):
+        if (
+            isinstance(content, dict)
+            and isinstance(content.get("schema"), dict)
+            and _is_json(media)
+        ):
             yield media, content
 
 

@@ -30,8 +30,13 @@ class Parameter:
     @property
     def factory_source(self) -> str:
         """The FastAPI marker that reads and checks it: `Query(alias='limit', ge=1, le=100)`."""
-        kind = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}[self.location]
-        arguments = [f"alias={self.name!r}", *(f"{c.keyword}={c.literal}" for c in self.constraints)]
+        kind = {"path": "Path", "query": "Query", "header": "Header", "cookie": "Cookie"}[
+            self.location
+        ]
+        arguments = [
+            f"alias={self.name!r}",
+            *(f"{c.keyword}={c.literal}" for c in self.constraints),
+        ]
         if self.description:
             arguments.append(f"description={self.description!r}")
         if self.deprecated:
@@ -41,7 +46,7 @@ class Parameter:
     @property
     def full_annotation(self) -> str:
         """The type the handler receives: optional parameters without a default may be None."""
-        if self.required or self.default is not None:
+        if self.required or self.default is not None or self.annotation.endswith("| None"):
             return self.annotation
         return f"{self.annotation} | None"
 

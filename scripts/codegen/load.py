@@ -53,7 +53,9 @@ def load(path: Path, *, validate: bool = True) -> Document:
 
 def _parse(file: str, text: str) -> JSONObject:
     try:
-        data = json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)
+        data = (
+            json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)
+        )
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
@@ -61,7 +63,9 @@ def _parse(file: str, text: str) -> JSONObject:
         raise SpecError(file, [problem]) from None
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
-        raise SpecError(file, [Problem(Level.ERROR, "", f"invalid syntax: {exc}", "syntax", line)]) from None
+        raise SpecError(
+            file, [Problem(Level.ERROR, "", f"invalid syntax: {exc}", "syntax", line)]
+        ) from None
     if not isinstance(data, dict):
         raise SpecError(file, [_fatal("", "the document is not a mapping", "document-type")])
     return cast(JSONObject, data)
@@ -76,7 +80,12 @@ def validation_problems(document: Document) -> Iterator[Problem]:
     elif version.startswith("3.0"):
         validator = OpenAPIV30SpecValidator(document.data)
     else:
-        yield _fatal("/openapi", f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x", "openapi-version", document)
+        yield _fatal(
+            "/openapi",
+            f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x",
+            "openapi-version",
+            document,
+        )
         return
     seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors():
@@ -103,7 +112,13 @@ def _locate(data: JSONObject, path: list[str | int], instance: object) -> str:
         prefix, node = stack.pop()
         if prefix and _follow(node, path) == (True, instance):
             return pointer(*prefix, *path)
-        children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = (
+            node.items()
+            if isinstance(node, dict)
+            else enumerate(node)
+            if isinstance(node, list)
+            else ()
+        )
         stack.extend(((*prefix, key), child) for key, child in reversed(list(children)))
     return pointer(*path)
 
@@ -112,10 +127,11 @@ def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
     for token in path:
         if isinstance(node, dict) and token in node:
             node = node[token]
-        elif isinstance(node, list) and isinstance(token, int) and token < len(node):
+            continue
+        if isinstance(node, list) and isinstance(token, int) and token < len(node):
             node = node[token]
-        else:
-            return False, None
+            continue
+        return False, None
     return True, node
 
 
@@ -138,7 +154,9 @@ def line_of(text: str, json_pointer: str) -> int | None:
     for token in tokens:
         if isinstance(node, yaml.MappingNode):
             found = next((v for k, v in node.value if k.value == token), None)
-        elif isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value):
+        elif (
+            isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value)
+        ):
             found = node.value[int(token)]
         else:
             found = None

@@ -6,13 +6,8 @@ import ast
 import warnings
 from typing import Any
 
-from datamodel_code_generator import (
-    DataModelType,
-    InputFileType,
-    NamingStrategy,
-    PythonVersion,
-    generate,
-)
+from datamodel_code_generator import InputFileType, NamingStrategy, PythonVersion, generate
+from datamodel_code_generator.enums import DataModelType
 
 from .problems import Level, Problem
 
@@ -33,6 +28,7 @@ OPTIONS: dict[str, Any] = {
     "keep_model_order": True,
     "output_datetime_class": "AwareDatetime",
     "use_double_quotes": True,
+    "strict_nullable": True,
     "capitalise_enum_members": True,
     "naming_strategy": NamingStrategy.ParentPrefixed,
     "collapse_root_models": True,
@@ -49,11 +45,18 @@ def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator returned several modules; expected one")
     defined = {
-        node.targets[0].id if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name) else getattr(node, "name", "")
+        node.targets[0].id
+        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
+        else getattr(node, "name", "")
         for node in ast.parse(source).body
     }
     problems = [
-        Problem(Level.ERROR, f"/components/schemas/{name}", f"the model generator did not define {name!r}", "model-missing")
+        Problem(
+            Level.ERROR,
+            f"/components/schemas/{name}",
+            f"the model generator did not define {name!r}",
+            "model-missing",
+        )
         for name in sorted(expected)
         if name not in defined
     ]

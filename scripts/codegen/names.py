@@ -8,7 +8,9 @@ import unicodedata
 
 _WORD = re.compile(r"[A-Z]+(?=[A-Z][a-z0-9])|[A-Z]?[a-z0-9]+|[A-Z]+|[0-9]+")
 # Names a generated module or signature already uses for its own purposes.
-RESERVED = frozenset({"self", "body", "principal", "impl", "request", "response", "router", "models", "api"})
+RESERVED = frozenset(
+    {"self", "body", "principal", "impl", "request", "response", "router", "models", "api"}
+)
 
 
 def words(name: str) -> list[str]:

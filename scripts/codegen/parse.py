@@ -43,7 +43,10 @@ class _Parser:
         except (KeyError, IndexError, ValueError, TypeError):
             target = None
         if not isinstance(target, dict):
-            raise SpecError(str(self.document.path), [self._problem("", f"unresolvable $ref {ref!r}", "ref-unresolved")])
+            raise SpecError(
+                str(self.document.path),
+                [self._problem("", f"unresolvable $ref {ref!r}", "ref-unresolved")],
+            )
         return target
 
     def deref(self, node: Any) -> JSONObject:
@@ -75,7 +78,11 @@ class _Parser:
         )
 
     def modules(self, by_tag: Mapping[str, list[ir.Operation]]) -> tuple[ir.TagModule, ...]:
-        tag_docs = {t.get("name"): t.get("description", "") for t in self.spec.get("tags") or [] if isinstance(t, dict)}
+        tag_docs = {
+            t.get("name"): t.get("description", "")
+            for t in self.spec.get("tags") or []
+            if isinstance(t, dict)
+        }
         modules: list[ir.TagModule] = []
         owners: dict[str, str] = {}
         for tag in sorted(by_tag):
@@ -83,7 +90,9 @@ class _Parser:
             if module in _RESERVED_MODULES:
                 module += "_api"
             if module in owners:
-                message = f"tags {owners[module]!r} and {tag!r} both become module {module!r}; rename one"
+                message = (
+                    f"tags {owners[module]!r} and {tag!r} both become module {module!r}; rename one"
+                )
                 self.problems.append(self._problem("/tags", message, "name-collision"))
                 continue
             owners[module] = tag
@@ -103,11 +112,16 @@ class _Parser:
 
     def check_collisions(self, ops: tuple[ir.Operation, ...]) -> None:
         seen: dict[str, ir.Operation] = {}
+        reported: set[tuple[str, str]] = set()
         for op in ops:
-            names = {op.py_name, *(r.class_name for r in op.results)}
-            for name in names:
+            for name in (op.py_name, *(r.class_name for r in op.results)):
                 other = seen.get(name)
-                if other is not None and other is not op:
+                if (
+                    other is not None
+                    and other is not op
+                    and (other.operation_id, op.operation_id) not in reported
+                ):
+                    reported.add((other.operation_id, op.operation_id))
                     where = pointer("paths", op.path, op.method)
                     message = f"operations {other.operation_id!r} ({other.method.upper()} {other.path}) and {op.operation_id!r} ({op.method.upper()} {op.path}) both generate the name {name!r}; rename one operationId"
                     self.problems.append(self._problem(where, message, "name-collision"))
@@ -210,10 +224,24 @@ class _Parser:
             return None
         media_types = tuple(content)
         for media in media_types:
-            model = self.hoisted.body_models.get(pointer(*_tokens(where), "requestBody", "content", media))
+            model = self.hoisted.body_models.get(
+                pointer(*_tokens(where), "requestBody", "content", media)
+            )
             if model is not None:
-                return ir.RequestBody(f"models.{model}", body.get("required") is True, media_types, True, str(body.get("description") or ""))
-        return ir.RequestBody("bytes", body.get("required") is True, media_types, False, str(body.get("description") or ""))
+                return ir.RequestBody(
+                    f"models.{model}",
+                    body.get("required") is True,
+                    media_types,
+                    True,
+                    str(body.get("description") or ""),
+                )
+        return ir.RequestBody(
+            "bytes",
+            body.get("required") is True,
+            media_types,
+            False,
+            str(body.get("description") or ""),
+        )
 
     def results(self, where: str, raw: JSONObject, base: str) -> tuple[ir.Result, ...]:
         responses = raw.get("responses") or {}
@@ -237,10 +265,14 @@ class _Parser:
             )
         return tuple(results)
 
-    def result_body(self, where: str, status: str, response: JSONObject) -> tuple[str | None, str | None]:
+    def result_body(
+        self, where: str, status: str, response: JSONObject
+    ) -> tuple[str | None, str | None]:
         content = response.get("content") or {}
         for media in content:
-            model = self.hoisted.body_models.get(pointer(*_tokens(where), "responses", status, "content", media))
+            model = self.hoisted.body_models.get(
+                pointer(*_tokens(where), "responses", status, "content", media)
+            )
             if model is not None:
                 return f"models.{model}", media
         if content:
@@ -259,9 +291,14 @@ class _Parser:
             while py_name in used:
                 py_name += "_"
             used.add(py_name)
-            schema = header.get("schema") if isinstance(header.get("schema"), dict) else {"type": "string"}
+            raw_schema = header.get("schema")
+            schema: JSONObject = raw_schema if isinstance(raw_schema, dict) else {"type": "string"}
             kind = pytypes.annotation(schema, self.resolve, {})
-            headers.append(ir.ResultHeader(name, py_name, "int" if kind == "int" else "str", header.get("required") is True))
+            headers.append(
+                ir.ResultHeader(
+                    name, py_name, "int" if kind == "int" else "str", header.get("required") is True
+                )
+            )
         return tuple(sorted(headers, key=lambda h: not h.required))
 
     def errors(self, raw: JSONObject) -> tuple[ir.ErrorResponse, ...]:
@@ -269,7 +306,8 @@ class _Parser:
         found = [
             ir.ErrorResponse(str(status), str(self.deref(response).get("description") or ""))
             for status, response in responses.items()
-            if not _is_success(str(status)) and not (str(status) == "default" and not any(_is_success(str(s)) for s in responses))
+            if not _is_success(str(status))
+            and not (str(status) == "default" and not any(_is_success(str(s)) for s in responses))
         ]
         return tuple(sorted(found, key=lambda e: e.status))
 
@@ -288,7 +326,13 @@ class _Parser:
                 continue
             unknown = [name for name in requirement if name not in schemes]
             if unknown:
-                self.problems.append(self._problem(where + "/security", f"security scheme {unknown[0]!r} is not defined in components.securitySchemes", "security-scheme-unknown"))
+                self.problems.append(
+                    self._problem(
+                        where + "/security",
+                        f"security scheme {unknown[0]!r} is not defined in components.securitySchemes",
+                        "security-scheme-unknown",
+                    )
+                )
                 continue
             alternatives.append(tuple(sorted(requirement)))
         key = tuple(alternatives)
@@ -298,7 +342,9 @@ class _Parser:
             py_alternatives = tuple(tuple(schemes[s].py_name for s in alt) for alt in key)
             words = "_or_".join("_and_".join(alt) or "anonymous" for alt in py_alternatives)
             challenges = dict.fromkeys(schemes[s].challenge for alt in key for s in alt)
-            requirements[key] = ir.SecurityRequirement(key, f"require_{words}", ", ".join(challenges), py_alternatives)
+            requirements[key] = ir.SecurityRequirement(
+                key, f"require_{words}", ", ".join(challenges), py_alternatives
+            )
         return requirements[key]
 
 
@@ -312,7 +358,9 @@ def _scheme(name: str, py_name: str, scheme: JSONObject) -> ir.SecurityScheme:
         credential_type, parameters = "HTTPBasicCredentials", "username: str, password: str"
         arguments = f"{py_name}.username, {py_name}.password"
     elif kind == "api-key":
-        reader_class = {"query": "APIKeyQuery", "cookie": "APIKeyCookie"}.get(location, "APIKeyHeader")
+        reader_class = {"query": "APIKeyQuery", "cookie": "APIKeyCookie"}.get(
+            location, "APIKeyHeader"
+        )
         reader = f"{reader_class}(name={parameter!r}, {common})"
     elif kind == "http-other":
         reader = f"APIKeyHeader(name='Authorization', {common})"
@@ -346,7 +394,7 @@ def _scheme_kind(scheme: JSONObject) -> tuple[str, str]:
             return "http-basic", "Basic"
         return "http-other", http_scheme.capitalize() or "Bearer"
     if kind == "apiKey":
-        return "api-key", f'ApiKey name="{scheme.get("name", "")}"' 
+        return "api-key", f'ApiKey name="{scheme.get("name", "")}"'
     if kind == "oauth2":
         return "oauth2", "Bearer"
     if kind == "openIdConnect":

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .format import format_tree
 from .load import Document, load
 from .models import generate_models
 from .parse import parse
 from .problems import SpecError
 from .render import HEADER, render
-from .format import format_tree
 
 _MODEL_USE = re.compile(r"\bmodels\.([A-Za-z_][A-Za-z0-9_]*)")
 

@@ -60,7 +60,12 @@ def _base(schema: JSONObject, types: list[str], resolve: Resolver, names: Mappin
     kind = types[0] if types else ("array" if "items" in schema else "string")
     if kind == "array":
         items = schema.get("items")
-        inner = annotation(items, resolve, names) if isinstance(items, dict) else "str"
+        if not isinstance(items, dict):
+            return "list[str]"
+        inner = annotation(items, resolve, names)
+        checks = constraints(items, resolve)
+        if checks:
+            inner = f"Annotated[{inner}, Field({', '.join(f'{c.keyword}={c.literal}' for c in checks)})]"
         return f"list[{inner}]"
     if kind == "string":
         return _FORMATS.get(str(schema.get("format", "")), "str")
@@ -93,14 +98,20 @@ def constraints(schema: JSONObject, resolve: Resolver) -> tuple[Constraint, ...]
         value = schema.get(keyword)
         if numeric and isinstance(value, int | float) and not isinstance(value, bool):
             exclusive = schema.get("exclusive" + keyword.capitalize())
-            found.append(Constraint("gt" if argument == "ge" else "lt", repr(value)) if exclusive is True else Constraint(argument, repr(value)))
+            found.append(
+                Constraint("gt" if argument == "ge" else "lt", repr(value))
+                if exclusive is True
+                else Constraint(argument, repr(value))
+            )
     for keyword, argument in (("exclusiveMinimum", "gt"), ("exclusiveMaximum", "lt")):
         value = schema.get(keyword)
         if numeric and isinstance(value, int | float) and not isinstance(value, bool):
             found.append(Constraint(argument, repr(value)))
     if numeric and isinstance(schema.get("multipleOf"), int | float):
         found.append(Constraint("multiple_of", repr(schema["multipleOf"])))
-    length_keys = ("minItems", "maxItems") if types and types[0] == "array" else ("minLength", "maxLength")
+    length_keys = (
+        ("minItems", "maxItems") if types and types[0] == "array" else ("minLength", "maxLength")
+    )
     if types and types[0] in ("string", "array"):
         for keyword, argument in zip(length_keys, ("min_length", "max_length"), strict=True):
             value = schema.get(keyword)
@@ -116,7 +127,9 @@ def default_literal(schema: JSONObject, resolve: Resolver) -> str | None:
     if isinstance(ref, str):
         return default_literal(resolve(ref), resolve)
     value = schema.get("default")
-    if isinstance(value, str | int | float | bool) and not isinstance(value, str) or isinstance(value, str):
+    if (isinstance(value, str | int | float | bool) and not isinstance(value, str)) or isinstance(
+        value, str
+    ):
         return repr(value)
     return None
 

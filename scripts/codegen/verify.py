@@ -18,7 +18,20 @@ from .load import JSONObject, load, resolve
 from .pipeline import build_server
 
 # Schema keywords that constrain a parameter value; each must survive into the app unchanged.
-_CONSTRAINTS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "pattern", "minItems", "maxItems", "enum", "const")
+_CONSTRAINTS = (
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "enum",
+    "const",
+)
 
 
 def verify_spec(spec_path: Path, package: Path | None = None) -> int:
@@ -29,21 +42,26 @@ def verify_spec(spec_path: Path, package: Path | None = None) -> int:
         if package is None:
             package = Path(tmp) / name
             build_server(document, package, source=spec_path.as_posix())
-        module = _import_package(package, name)
+        module = import_package(package, name)
         app = placeholder_app(module)
         differences = list(compare(document.data, app.openapi()))
     for line in differences:
         print(line, file=sys.stderr)
     operations = sum(1 for _ in _operations(document.data))
     if differences:
-        print(f"{spec_path}: {len(differences)} difference(s) between the spec and the generated app", file=sys.stderr)
+        print(
+            f"{spec_path}: {len(differences)} difference(s) between the spec and the generated app",
+            file=sys.stderr,
+        )
         return 1
     print(f"{spec_path}: the generated app agrees with the spec ({operations} operations)")
     return 0
 
 
-def _import_package(directory: Path, name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, directory / "__init__.py", submodule_search_locations=[str(directory)])
+def import_package(directory: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        name, directory / "__init__.py", submodule_search_locations=[str(directory)]
+    )
     if spec is None or spec.loader is None:
         raise ImportError(f"cannot import the generated package at {directory}")
     module = importlib.util.module_from_spec(spec)
@@ -68,7 +86,11 @@ def placeholder_app(package: ModuleType) -> FastAPI:
     routers: tuple[tuple[str, Any], ...] = package.ROUTERS
     for protocol_name, factory in routers:
         protocol = getattr(package, protocol_name)
-        methods = {name: _not_implemented(name) for name in vars(protocol) if not name.startswith("_") and callable(vars(protocol)[name])}
+        methods = {
+            name: _not_implemented(name)
+            for name in vars(protocol)
+            if not name.startswith("_") and callable(vars(protocol)[name])
+        }
         impl = type(f"Placeholder{protocol_name}", (), methods)()
         app.include_router(factory(impl, security=_Hooks()))
     return app
@@ -99,7 +121,9 @@ def compare(spec: JSONObject, app: JSONObject) -> Iterator[str]:
     for key in sorted(spec_ops.keys() & app_ops.keys()):
         where = f"{key[1].upper()} {key[0]}"
         op, item = spec_ops[key]
-        yield from (f"{where}: {line}" for line in _compare_operation(spec, op, item, app, app_ops[key]))
+        yield from (
+            f"{where}: {line}" for line in _compare_operation(spec, op, item, app, app_ops[key])
+        )
 
 
 def _deref(root: JSONObject, node: Any) -> JSONObject:
@@ -110,26 +134,36 @@ def _deref(root: JSONObject, node: Any) -> JSONObject:
     return node if isinstance(node, dict) else {}
 
 
-def _compare_operation(spec: JSONObject, op: JSONObject, item: JSONObject, app: JSONObject, app_op: JSONObject) -> Iterator[str]:
+def _compare_operation(
+    spec: JSONObject, op: JSONObject, item: JSONObject, app: JSONObject, app_op: JSONObject
+) -> Iterator[str]:
     if op.get("operationId") and op.get("operationId") != app_op.get("operationId"):
         yield f"operationId {op.get('operationId')!r} in the spec, {app_op.get('operationId')!r} in the app"
     wanted: dict[tuple[str, str], JSONObject] = {}
     for entry in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
         param = _deref(spec, entry)
         wanted[(param.get("in", ""), param.get("name", ""))] = param
-    got = {(p.get("in", ""), p.get("name", "")): p for p in (_deref(app, p) for p in app_op.get("parameters") or [])}
+    got = {
+        (p.get("in", ""), p.get("name", "")): p
+        for p in (_deref(app, p) for p in app_op.get("parameters") or [])
+    }
     for location, name in sorted(got.keys() - wanted.keys()):
         yield f"parameter {name!r} ({location}) is in the app but not in the spec"
     for location, name in sorted(wanted.keys() - got.keys()):
         yield f"parameter {name!r} ({location}) is in the spec but not in the app"
     for key in sorted(wanted.keys() & got.keys()):
-        yield from (f"parameter {key[1]!r} ({key[0]}): {line}" for line in _compare_parameter(spec, wanted[key], app, got[key]))
+        yield from (
+            f"parameter {key[1]!r} ({key[0]}): {line}"
+            for line in _compare_parameter(spec, wanted[key], app, got[key])
+        )
     yield from _compare_body(spec, op, app, app_op)
     yield from _compare_responses(spec, op, app_op)
     yield from _compare_security(spec, op, app_op)
 
 
-def _compare_parameter(spec: JSONObject, want: JSONObject, app: JSONObject, got: JSONObject) -> Iterator[str]:
+def _compare_parameter(
+    spec: JSONObject, want: JSONObject, app: JSONObject, got: JSONObject
+) -> Iterator[str]:
     required_want = want.get("in") == "path" or want.get("required") is True
     if required_want != (got.get("required") is True):
         yield f"required is {required_want} in the spec, {got.get('required') is True} in the app"
@@ -157,16 +191,20 @@ def _flatten(root: JSONObject, schema: Any) -> JSONObject:
     """The effective schema of a parameter: references followed, a lone or nullable branch unwrapped."""
     schema = _deref(root, schema)
     for combinator in ("anyOf", "oneOf", "allOf"):
-        branches = [b for b in (schema.get(combinator) or []) if _deref(root, b).get("type") != "null"]
+        branches = [
+            b for b in (schema.get(combinator) or []) if _deref(root, b).get("type") != "null"
+        ]
         if len(branches) == 1:
             merged = {k: v for k, v in schema.items() if k != combinator}
             return {**_flatten(root, branches[0]), **merged}
     if "enum" in schema:
-        schema = {**schema, "enum": [v for v in schema["enum"] if v is not None]}
-    return schema
+        return {**schema, "enum": [v for v in schema["enum"] if v is not None]}
+    return dict(schema)
 
 
-def _compare_body(spec: JSONObject, op: JSONObject, app: JSONObject, app_op: JSONObject) -> Iterator[str]:
+def _compare_body(
+    spec: JSONObject, op: JSONObject, app: JSONObject, app_op: JSONObject
+) -> Iterator[str]:
     body = _deref(spec, op.get("requestBody"))
     app_body = _deref(app, app_op.get("requestBody"))
     json_media = [m for m in body.get("content") or {} if m.split(";")[0].strip().endswith("json")]

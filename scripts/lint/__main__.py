@@ -35,7 +35,9 @@ def spectral(spec: Path, ruleset: Path) -> list[str]:
         start = result["range"]["start"]
         where = "/".join(str(p) for p in result.get("path", []))
         level = _SEVERITIES.get(result.get("severity", 0), "error")
-        lines.append(f"{spec}:{start['line'] + 1}:{start['character'] + 1}: {level}: {result['message']} [{result['code']}] (at {where or '/'})")
+        lines.append(
+            f"{spec}:{start['line'] + 1}:{start['character'] + 1}: {level}: {result['message']} [{result['code']}] (at {where or '/'})"
+        )
     return lines
 
 
@@ -49,7 +51,9 @@ def main(argv: list[str]) -> int:
         load(spec)
     except SpecError as error:
         problems.extend(p.render(error.file) for p in error.problems)
-        if not spec.is_file() or any(p.rule in ("yaml-syntax", "syntax", "file") for p in error.problems):
+        if not spec.is_file() or any(
+            p.rule in ("yaml-syntax", "syntax", "file") for p in error.problems
+        ):
             print("\n".join(problems), file=sys.stderr)
             return EXIT_PROBLEMS
     problems.extend(spectral(spec, Path(".spectral.yaml")))

@@ -48,7 +48,9 @@ def media_type_guard(accepted: tuple[str, ...]) -> Callable[[Request], Awaitable
         media = raw.split(";", 1)[0].strip().lower()
         if media in exact or media.startswith(prefixes):
             return
-        raise HTTPException(415, f"Content-Type {media or '(empty)'} is not supported; send {' or '.join(accepted)}")
+        raise HTTPException(
+            415, f"Content-Type {media or '(empty)'} is not supported; send {' or '.join(accepted)}"
+        )
 
     return guard
 
@@ -58,10 +60,14 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-def respond(status: int, body: object, media_type: str | None, headers: dict[str, str] | None) -> Response:
+def respond(
+    status: int, body: object, media_type: str | None, headers: dict[str, str] | None
+) -> Response:
     """Serialise a handler's result once: models to JSON bytes without a second validation pass."""
     if isinstance(body, BaseModel):
-        content: bytes | str | None = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_unset=True)
+        content: bytes | str | None = body.__pydantic_serializer__.to_json(
+            body, by_alias=True, exclude_unset=True
+        )
     elif isinstance(body, bytes | str) or body is None:
         content = body
     else:
@@ -70,4 +76,6 @@ def respond(status: int, body: object, media_type: str | None, headers: dict[str
 
 
 def unauthenticated(challenge: str) -> HTTPException:
-    return HTTPException(401, "The request has no valid credentials.", headers={"WWW-Authenticate": challenge})
+    return HTTPException(
+        401, "The request has no valid credentials.", headers={"WWW-Authenticate": challenge}
+    )

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Body, Cookie, Depends, Header, Path, Query
 from fastapi.responses import Response
+from pydantic import Field
 
 from . import models
 from ._runtime import P, P_contra, Provider, media_type_guard, provide, respond
@@ -77,7 +78,7 @@ class PetsApi(Protocol[P_contra]):
         limit: int,
         kind: models.PetKind | None,
         sort: Literal["name", "-name"] | None,
-        tags: list[str] | None,
+        tags: list[Annotated[str, Field(max_length=10)]] | None,
         weight: float | None,
         session: str | None,
         principal: P_contra,
@@ -138,7 +139,9 @@ def create_pets_router(
         limit: Annotated[int, Query(alias="limit", ge=1, le=50)] = 10,
         kind: Annotated[models.PetKind | None, Query(alias="kind")] = None,
         sort: Annotated[Literal["name", "-name"] | None, Query(alias="sort")] = None,
-        tags: Annotated[list[str] | None, Query(alias="tags", max_length=5)] = None,
+        tags: Annotated[
+            list[Annotated[str, Field(max_length=10)]] | None, Query(alias="tags", max_length=5)
+        ] = None,
         weight: Annotated[float | None, Query(alias="weight", gt=0, lt=100.5)] = None,
         session: Annotated[str | None, Cookie(alias="session", min_length=4)] = None,
         principal: Annotated[P, Depends(require_bearer_)],

@@ -33,7 +33,7 @@ class AccountsApi(Protocol[P_contra]):
         self,
         *,
         account_id: int,
-        expand: str | None | None,
+        expand: str | None,
         principal: P_contra,
     ) -> GetAccountOk:
         """`GET /accounts/{account_id}`"""
@@ -54,7 +54,7 @@ def create_accounts_router(
     async def get_account(
         *,
         account_id: Annotated[int, Path(alias="account_id", gt=1)],
-        expand: Annotated[str | None | None, Query(alias="expand", max_length=10)] = None,
+        expand: Annotated[str | None, Query(alias="expand", max_length=10)] = None,
         principal: Annotated[P, Depends(require_key_)],
         api: Annotated[AccountsApi[P], Depends(get_impl)],
     ) -> Response:

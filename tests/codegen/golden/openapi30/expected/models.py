@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime, BaseModel, Field
 
 
 class Account(BaseModel):
@@ -14,7 +15,7 @@ class Account(BaseModel):
     """
     Minor units.
     """
-    closed_at: AwareDatetime
+    closed_at: Annotated[AwareDatetime | None, Field(...)]
     status: AccountStatus
     note: str | None = None
     holder: Holder | None = None

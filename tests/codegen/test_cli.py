@@ -1,0 +1,98 @@
+"""The generator's command line: exit codes and messages, through a real subprocess."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+INVALID = Path(__file__).parent / "invalid"
+EXPECTED_ERRORS: dict[str, list[str]] = yaml.safe_load((INVALID / "expected.yaml").read_text())
+
+
+def codegen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scripts.codegen", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        check=False,
+        env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"},
+    )
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_ERRORS))
+@pytest.mark.parametrize("command", ["generate", "verify"])
+def test_an_invalid_spec_is_exit_2_with_every_problem_located(
+    name: str, command: str, tmp_path: Path
+) -> None:
+    args = [command, name, str(tmp_path / "out")] if command == "generate" else [command, name]
+    result = codegen(*args, cwd=INVALID)
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == EXPECTED_ERRORS[name]
+    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+
+
+def test_a_missing_file_is_exit_2(tmp_path: Path) -> None:
+    result = codegen("generate", str(tmp_path / "nope.yaml"), str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr == f"{tmp_path / 'nope.yaml'}: error: file not found [file] (at #/)\n"
+
+
+def test_generate_then_check_agrees_and_detects_drift(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    shutil.copy(ROOT / "tests/codegen/golden/recursive/spec.yaml", spec)
+    out = tmp_path / "pkg"
+    assert codegen("generate", str(spec), str(out)).returncode == 0
+    assert codegen("generate", str(spec), str(out), "--check").returncode == 0
+    (out / "models.py").write_text((out / "models.py").read_text() + "# edited by hand\n")
+    (out / "stale.py").write_text("")
+    drift = codegen("generate", str(spec), str(out), "--check")
+    assert drift.returncode == 1
+    assert "-# edited by hand" in drift.stderr and f"stale: {out / 'stale.py'}" in drift.stderr
+    assert codegen("generate", str(spec), str(out)).returncode == 0
+    assert not (out / "stale.py").exists()
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "spec/openapi.yaml",
+        "tests/codegen/specs/petstore.yaml",
+        "tests/codegen/golden/all_features/spec.yaml",
+    ],
+)
+def test_verify_agrees_on_valid_specs(spec: str) -> None:
+    result = codegen("verify", spec)
+    assert result.returncode == 0, result.stderr
+    assert "agrees with the spec" in result.stdout
+
+
+def test_verify_reports_each_difference_with_a_drifted_package(tmp_path: Path) -> None:
+    spec = yaml.safe_load((ROOT / "tests/codegen/golden/all_features/spec.yaml").read_text())
+    assert (
+        codegen(
+            "generate", "tests/codegen/golden/all_features/spec.yaml", str(tmp_path / "pkg")
+        ).returncode
+        == 0
+    )
+    pets = spec["paths"]["/pets"]["get"]
+    pets["parameters"][0]["schema"]["maximum"] = 40
+    pets["parameters"].append({"name": "q", "in": "query", "schema": {"type": "string"}})
+    pets["responses"]["429"] = {"description": "Slow down."}
+    del spec["paths"]["/pets/{pet_id}"]["delete"]
+    drifted = tmp_path / "drifted.yaml"
+    drifted.write_text(yaml.safe_dump(spec))
+    result = codegen("verify", str(drifted), "--package", str(tmp_path / "pkg"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:-1] == [
+        "DELETE /pets/{pet_id}: served by the app but not in the spec",
+        "GET /pets: parameter 'q' (query) is in the spec but not in the app",
+        "GET /pets: parameter 'limit' (query): maximum is 40 in the spec, 50 in the app",
+        "GET /pets: response 429 is in the spec but not in the app",
+    ]
