@@ -8,12 +8,17 @@ The model generator then names each class exactly as we do, so the parser can re
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import unquote
+
+from pydantic import StringConstraints, TypeAdapter
+from pydantic_core import SchemaError
 
 from .names import pascal, snake
-from .problems import Problem, pointer
+from .problems import Level, Problem, pointer
 
 JSONObject = dict[str, Any]
 SCHEMA_REF = "#/components/schemas/"
@@ -80,6 +85,7 @@ def hoist(spec: JSONObject) -> Hoisted:
     data["components"]["schemas"] = {renames[k]: v for k, v in schemas.items()}
     schemas = data["components"]["schemas"]
     result.component_names = renames
+    result.problems.extend(_drop_unsupported_patterns(data))
     for path, method, operation, _item in operations(data):
         base = pascal(snake(operation_id(path, method, operation)))
         where = ("paths", path, method)
@@ -116,11 +122,62 @@ def _model_for(content: JSONObject, name: str, schemas: JSONObject, used: set[st
     schema = content["schema"]
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and len(schema) == 1:
-        return ref[len(SCHEMA_REF) :]
+        target = schemas.get(ref[len(SCHEMA_REF) :])
+        if isinstance(target, dict) and _keeps_its_class(target):
+            return ref[len(SCHEMA_REF) :]
+        # A root model (an array, a string...) may be collapsed into the fields that use it,
+        # so the body gets a root model of its own that nothing else refers to.
     unique = _unique(name, used)
     schemas[unique] = schema
-    content["schema"] = {"$ref": SCHEMA_REF + unique}
+    # The inline schema also stays where it is: other `$ref`s may point into it by path.
     return unique
+
+
+def _drop_unsupported_patterns(spec: JSONObject) -> list[Problem]:
+    """Remove patterns pydantic's regex engine cannot compile (look-around), each with a warning.
+
+    Generated code that imports must beat a constraint it cannot enforce; the warning says so.
+    """
+    problems: list[Problem] = []
+    stack: list[tuple[tuple[str, ...], object]] = [((), spec)]
+    while stack:
+        where, node = stack.pop()
+        if isinstance(node, dict):
+            pattern = node.get("pattern")
+            if isinstance(pattern, str) and not _compiles(pattern):
+                del node["pattern"]
+                message = f"pattern {pattern!r} uses syntax (look-around) the server's regex engine lacks; it is not enforced"
+                problems.append(
+                    Problem(
+                        Level.WARNING, pointer(*where, "pattern"), message, "pattern-unsupported"
+                    )
+                )
+            stack.extend(((*where, str(k)), v) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend(((*where, str(i)), v) for i, v in enumerate(node))
+    return problems
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiles(pattern: str) -> bool:
+    try:
+        TypeAdapter(Annotated[str, StringConstraints(pattern=pattern)])
+    except (SchemaError, ValueError):
+        return False
+    return True
+
+
+def _keeps_its_class(schema: JSONObject) -> bool:
+    """Whether the model generator emits a class for this schema even when others refer to it."""
+    kinds = schema.get("type")
+    return bool(
+        "properties" in schema
+        or "allOf" in schema
+        or "enum" in schema
+        or kinds == "object"
+        or (isinstance(kinds, list) and "object" in kinds)
+        or ("$ref" in schema and len(schema) == 1)
+    )
 
 
 def _deref(spec: JSONObject, node: object, depth: int = 0) -> object:
@@ -132,7 +189,7 @@ def _deref(spec: JSONObject, node: object, depth: int = 0) -> object:
         target: Any = spec
         for token in ref[2:].split("/"):
             token = token.replace("~1", "/").replace("~0", "~")
-            target = target.get(token) if isinstance(target, dict) else None
+            target = target.get(unquote(token)) if isinstance(target, dict) else None
         node, depth = target, depth + 1
     return node
 

@@ -74,6 +74,9 @@ class Result:
 
     class_name: str
     status: int
+    status_key: (
+        str  # the key under `responses` in the spec ("201", "2XX", "default"); "" if invented
+    )
     description: str
     body_annotation: str | None  # `models.Order`, `bytes`, or None for no body
     media_type: str | None

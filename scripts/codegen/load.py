@@ -7,6 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import unquote
 
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
@@ -89,6 +90,11 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         return
     seen: set[tuple[str, str]] = set()
     for error in validator.iter_errors():
+        if (
+            getattr(error, "validator", None) == "format"
+            and getattr(error, "validator_value", None) == "regex"
+        ):
+            continue  # patterns are ECMA-262 (`\p{L}` ...), which Python's `re` cannot judge
         where = _locate(document.data, list(error.absolute_path), error.instance)
         message = str(getattr(error, "message", error)).split("\n", 1)[0]
         if (where, message) in seen:
@@ -172,7 +178,8 @@ def resolve(data: Mapping[str, Any], ref: str) -> Any:
     if not ref.startswith("#"):
         raise KeyError(ref)
     node: Any = data
-    for token in ref[1:].split("/")[1:]:
+    # A fragment is URI-encoded (`%7Bid%7D` for `{id}`) before it is a JSON pointer (RFC 6901 §6).
+    for token in unquote(ref[1:]).split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
         node = node[int(token)] if isinstance(node, list) else node[token]
     return node

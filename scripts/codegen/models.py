@@ -39,6 +39,13 @@ OPTIONS: dict[str, Any] = {
 
 def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list[Problem]]:
     """The models module's source, and a problem for each class the routers use that it lacks."""
+    if not (spec.get("components") or {}).get("schemas"):
+        return "", [
+            Problem(
+                Level.ERROR, "/components/schemas", f"no schema defines {name!r}", "model-missing"
+            )
+            for name in sorted(expected)
+        ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         source = generate(spec, **OPTIONS)

@@ -15,6 +15,8 @@ from .problems import Level, Problem, SpecError, pointer
 JSONObject = dict[str, Any]
 _RESERVED_MODULES = frozenset({"models", "security", "runtime", "__init__"})
 _MIDDLEWARE_HEADER = "x-harbor-set-by"
+# The description of a success response the generator had to invent; `verify` knows it.
+UNDOCUMENTED = "(undocumented success)"
 
 
 def parse(document: Document) -> tuple[ir.Api, Hoisted]:
@@ -63,8 +65,11 @@ class _Parser:
         by_tag: dict[str, list[ir.Operation]] = {}
         requirements: dict[tuple[tuple[str, ...], ...], ir.SecurityRequirement] = {}
         root_security = self.spec.get("security")
+        names = _operation_names(self.spec)
         for path, method, raw, item in operations(self.spec):
-            op = self.operation(path, method, raw, item, root_security, schemes, requirements)
+            op = self.operation(
+                path, method, raw, item, root_security, schemes, requirements, names[(path, method)]
+            )
             if op is not None:
                 by_tag.setdefault(op.tag, []).append(op)
         modules = self.modules(by_tag)
@@ -86,17 +91,17 @@ class _Parser:
         modules: list[ir.TagModule] = []
         owners: dict[str, str] = {}
         for tag in sorted(by_tag):
-            module = snake(tag, fallback="tag")
-            if module in _RESERVED_MODULES:
-                module += "_api"
+            module = _module_name(tag)
             if module in owners:
-                message = (
-                    f"tags {owners[module]!r} and {tag!r} both become module {module!r}; rename one"
-                )
-                self.problems.append(self._problem("/tags", message, "name-collision"))
-                continue
+                continue  # merged below into the module of the first tag that takes the name
             owners[module] = tag
-            ops = tuple(by_tag[tag])
+            # Tags that differ only in case or punctuation ('Pets', 'pets') share one module.
+            ops = tuple(
+                op
+                for other in sorted(by_tag)
+                if _module_name(other) == module
+                for op in by_tag[other]
+            )
             self.check_collisions(ops)
             modules.append(
                 ir.TagModule(
@@ -149,10 +154,10 @@ class _Parser:
         root_security: Any,
         schemes: Mapping[str, ir.SecurityScheme],
         requirements: dict[tuple[tuple[str, ...], ...], ir.SecurityRequirement],
+        py_name: str,
     ) -> ir.Operation | None:
         where = pointer("paths", path, method)
         op_id = operation_id(path, method, raw)
-        py_name = snake(op_id, fallback="operation")
         tags = raw.get("tags")
         tag = str(tags[0]) if isinstance(tags, list) and tags else "default"
         results = self.results(where, raw, pascal(py_name, fallback="Operation"))
@@ -184,10 +189,15 @@ class _Parser:
                     merged[(param["in"], param["name"])] = param
         names = [snake(name, fallback="param") for (_, name) in merged]
         params: list[ir.Parameter] = []
+        taken: set[str] = set()
         for (location, name), param in merged.items():
             py_name = snake(name, fallback="param")
             if names.count(py_name) > 1:
                 py_name = f"{py_name}_{location}"
+            base, n = py_name, 2
+            while py_name in taken:  # `MaxResults` and `maxResults`, both in the query
+                py_name, n = f"{base}_{n}", n + 1
+            taken.add(py_name)
             schema = self.param_schema(param)
             required = location == "path" or param.get("required") is True
             default = None if required else pytypes.default_literal(schema, self.resolve)
@@ -248,6 +258,9 @@ class _Parser:
         statuses = [s for s in responses if _is_success(str(s))]
         if not statuses and "default" in responses:
             statuses = ["default"]
+        if not statuses:
+            # The spec documents only errors; success still needs a result a handler can return.
+            return (ir.Result(base + "Success", 200, "", UNDOCUMENTED, None, None, ()),)
         results: list[ir.Result] = []
         for status in sorted(statuses, key=lambda s: _success_order(str(s))):
             response = self.deref(responses[status])
@@ -257,6 +270,7 @@ class _Parser:
                 ir.Result(
                     class_name=base + _status_name(str(status)),
                     status=code,
+                    status_key=str(status),
                     description=str(response.get("description") or ""),
                     body_annotation=body,
                     media_type=media,
@@ -346,6 +360,36 @@ class _Parser:
                 key, f"require_{words}", ", ".join(challenges), py_alternatives
             )
         return requirements[key]
+
+
+def _module_name(tag: str) -> str:
+    module = snake(tag, fallback="tag")
+    return module + "_api" if module in _RESERVED_MODULES else module
+
+
+def _operation_names(spec: JSONObject) -> dict[tuple[str, str], str]:
+    """Python names of every operation: the spec's operationIds first, then invented ones.
+
+    Two operationIds that snake-case alike are the spec's to fix (reported later); a name the
+    generator invents for an operation without an operationId never takes one already used.
+    """
+    names: dict[tuple[str, str], str] = {}
+    used: set[str] = set()
+    invented: list[tuple[str, str]] = []
+    for path, method, raw, _ in operations(spec):
+        if isinstance(raw.get("operationId"), str) and raw["operationId"].strip():
+            names[(path, method)] = snake(raw["operationId"], fallback="operation")
+            used.add(names[(path, method)])
+        else:
+            invented.append((path, method))
+    for path, method in invented:
+        base = snake(f"{method} {path}", fallback="operation")
+        name, n = base, 2
+        while name in used:
+            name, n = f"{base}_{n}", n + 1
+        names[(path, method)] = name
+        used.add(name)
+    return names
 
 
 def _scheme(name: str, py_name: str, scheme: JSONObject) -> ir.SecurityScheme:

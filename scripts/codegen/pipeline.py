@@ -6,17 +6,20 @@ import re
 from pathlib import Path
 
 from .format import format_tree
-from .load import Document, load
+from .load import Document
 from .models import generate_models
 from .parse import parse
-from .problems import SpecError
+from .problems import Level, Problem, SpecError
 from .render import HEADER, render
 
 _MODEL_USE = re.compile(r"\bmodels\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def build_server(document: Document, out: Path, source: str) -> None:
-    """Write the server package (models, security, one module per tag) into the empty `out`."""
+def build_server(document: Document, out: Path, source: str) -> list[Problem]:
+    """Write the server package (models, security, one module per tag) into the empty `out`.
+
+    Returns the warnings: things generated, but worth the spec author's attention.
+    """
     api, hoisted = parse(document)
     files = render(api, source)
     used = {name for text in files.values() for name in _MODEL_USE.findall(text)}
@@ -29,6 +32,7 @@ def build_server(document: Document, out: Path, source: str) -> None:
         (out / name).write_text(text, encoding="utf-8")
     (out / "py.typed").write_text("", encoding="utf-8")
     format_tree(out)
+    return [p for p in hoisted.problems if p.level is Level.WARNING]
 
 
 def _strip_tool_header(source: str) -> str:
@@ -36,7 +40,3 @@ def _strip_tool_header(source: str) -> str:
     while lines and (lines[0].startswith("#") or not lines[0].strip()):
         lines.pop(0)
     return '"""Pydantic models of the spec\'s schemas."""\n\n' + "".join(lines)
-
-
-def load_spec(path: Path) -> Document:
-    return load(path)

@@ -1,0 +1,11 @@
+# Contract fuzzing: schemathesis against the live server (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
+FUZZ_EXAMPLES ?= 10
+FUZZ_SEED ?= 20261125
+
+.PHONY: fuzz fuzz-long
+fuzz: .venv/.synced ## bounded schemathesis run against a live server (part of make test); FUZZ_SEED=... to reproduce
+	TEST_DATABASE_URL= $(PY) -m scripts.fuzz --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED)
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m scripts.fuzz --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED); fi
+
+fuzz-long: .venv/.synced ## 500 examples per operation plus the stateful phase, on SQLite and (if set) PostgreSQL
+	$(MAKE) fuzz FUZZ_EXAMPLES=500

