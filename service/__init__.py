@@ -1,0 +1,1 @@
+"""Harbor Payments order service: implements the generated Protocols and wires one ASGI app."""

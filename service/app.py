@@ -1,0 +1,114 @@
+"""The app factory: settings in, one FastAPI app out, with every generated router wired."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from generated.orders import create_orders_router
+from generated.system import create_system_router
+from service.auth.hooks import BearerAuth
+from service.auth.tokens import TokenVerifier
+from service.db.unit import Units
+from service.idempotency.cleanup import purge_forever
+from service.kit.clock import Clock, IdGenerator, SystemClock, Uuid7Generator
+from service.kit.db import Database, open_database
+from service.kit.docs import install_docs, load_spec
+from service.kit.logging import configure_logging
+from service.kit.middleware import (
+    BodyLimitMiddleware,
+    ProblemCORSMiddleware,
+    RequestContextMiddleware,
+)
+from service.kit.pagination import CursorCodec
+from service.kit.problems import install_problem_handlers
+from service.kit.settings import Settings
+from service.orders.handlers import OrdersHandlers
+from service.orders.service import OrdersService
+from service.system.handlers import SystemHandlers
+
+TITLE = "Harbor Payments Order API"
+SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "openapi.yaml"
+
+
+def create_app(
+    settings: Settings,
+    *,
+    database: Database | None = None,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    spec_path: Path = SPEC_PATH,
+) -> FastAPI:
+    """Build the app; nothing connects until the lifespan starts."""
+    database = database or open_database(settings)
+    clock = clock or SystemClock()
+    units = Units(database)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        await database.start()
+        purger = None
+        if settings.idempotency_cleanup_interval_seconds > 0:
+            purger = asyncio.create_task(
+                purge_forever(
+                    units, clock, interval_seconds=settings.idempotency_cleanup_interval_seconds
+                )
+            )
+        try:
+            yield
+        finally:
+            if purger is not None:
+                purger.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await purger
+            await database.stop()
+
+    app = FastAPI(
+        title=TITLE,
+        # The contract is the spec file, served as is; FastAPI's derived schema is not served.
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+
+    security = BearerAuth(TokenVerifier(settings))
+    orders = OrdersService(
+        clock=clock,
+        ids=ids or Uuid7Generator(),
+        cursors=CursorCodec(settings.cursor_key.get_secret_value().encode()),
+        idempotency_ttl=timedelta(seconds=settings.idempotency_ttl_seconds),
+    )
+    app.include_router(create_orders_router(OrdersHandlers(orders, units), security=security))
+    app.include_router(
+        create_system_router(
+            SystemHandlers(database, timeout_seconds=settings.ready_timeout_seconds),
+            security=security,
+        )
+    )
+    install_docs(app, load_spec(spec_path), title=TITLE)
+
+    # Added innermost first: the request context wraps everything, CORS answers preflights
+    # before any body is read, and the body limit guards the routes.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            ProblemCORSMiddleware,
+            origins=settings.cors_origins,
+            allow_credentials=settings.cors_allow_credentials,
+        )
+    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """The uvicorn factory: each worker process reads its settings once and logs as configured."""
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings)

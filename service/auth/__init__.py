@@ -1,0 +1,1 @@
+"""Bearer authentication: JWT verification and the principal it yields."""

@@ -1,0 +1,74 @@
+"""JWT verification with PyJWT: the algorithm pinned, exp, iss and aud required, skew bounded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+
+from service.auth.errors import InvalidToken
+from service.kit.settings import Settings
+
+CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who the caller acts for: the customer named by the token's `sub`."""
+
+    customer_id: str
+
+
+class TokenVerifier:
+    """Verifies bearer tokens against one key and one algorithm, parsed once."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._algorithm = settings.jwt_algorithm
+        algorithm = jwt.get_algorithm_by_name(self._algorithm)
+        # Parsing a PEM costs far more than a signature check; do it once, not per request.
+        self._key: Any = algorithm.prepare_key(settings.jwt_key.get_secret_value())
+        self._issuer = settings.jwt_issuer
+        self._audience = settings.jwt_audience
+        self._leeway = settings.jwt_leeway_seconds
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                leeway=self._leeway,
+                options={"require": _REQUIRED_CLAIMS},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidToken("The bearer token has expired.") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidToken() from exc
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not CUSTOMER_ID.fullmatch(subject):
+            raise InvalidToken("The bearer token's subject is not a customer id.")
+        return Principal(subject)
+
+
+def issue_token(settings: Settings, customer_id: str, *, now: datetime, ttl: timedelta) -> str:
+    """A token the server configured by `settings` accepts; development and tests only."""
+    if not settings.jwt_algorithm.startswith("HS"):
+        raise ValueError(
+            f"HARBOR_JWT_ALGORITHM is {settings.jwt_algorithm}: the server holds only a public "
+            "key, so it cannot issue tokens; get one from the issuer"
+        )
+    claims = {
+        "sub": customer_id,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int((now + ttl).timestamp()),
+    }
+    return jwt.encode(claims, settings.jwt_key.get_secret_value(), algorithm=settings.jwt_algorithm)

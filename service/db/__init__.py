@@ -1,0 +1,1 @@
+"""Storage composition: the schema, the migrations' metadata and the per-dialect units of work."""

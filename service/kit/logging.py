@@ -1,0 +1,65 @@
+"""structlog, configured once: JSON lines in production, readable lines in development."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import orjson
+import structlog
+from structlog.typing import Processor
+
+from service.kit.settings import LogFormat, Settings
+
+
+def _dumps(event: Any, **_: Any) -> str:
+    return orjson.dumps(event, default=str).decode()
+
+
+def _dumps_bytes(event: Any, **_: Any) -> bytes:
+    return orjson.dumps(event, default=str)
+
+
+def configure_logging(settings: Settings) -> None:
+    """structlog renders straight to stdout; the standard library (uvicorn, asyncpg) joins it."""
+    level = logging.getLevelNamesMapping()[settings.log_level.upper()]
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    json = settings.log_format == LogFormat.JSON
+    if json:
+        shared.append(structlog.processors.dict_tracebacks)
+    std_renderer: Processor = (
+        structlog.processors.JSONRenderer(serializer=_dumps)
+        if json
+        else structlog.dev.ConsoleRenderer()
+    )
+    # The fast path: bytes from orjson written once per line, without the logging module.
+    structlog.configure(
+        processors=[
+            *shared,
+            structlog.processors.JSONRenderer(serializer=_dumps_bytes) if json else std_renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=(
+            structlog.BytesLoggerFactory(sys.stdout.buffer)
+            if json
+            else structlog.PrintLoggerFactory(sys.stdout)
+        ),
+        cache_logger_on_first_use=True,
+    )
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, std_renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # The middleware writes one access line per request, with the request id in it.
+    logging.getLogger("uvicorn.access").disabled = True

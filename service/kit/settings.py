@@ -1,0 +1,113 @@
+"""The service's settings: one pydantic-settings class read from HARBOR_* variables, built once."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import cached_property
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from service.kit.urls import DatabaseUrl
+
+# Well known on purpose: `make run`, `make token` and the tests share them, and a server whose
+# environment says production refuses to start with either of them.
+DEVELOPMENT_JWT_KEY = "harbor-development-signing-key-do-not-use-in-production-0123456789"
+DEVELOPMENT_CURSOR_KEY = "harbor-development-cursor-key-do-not-use-in-production"
+
+JwtAlgorithm = Literal[
+    "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA"
+]
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class LogFormat(StrEnum):
+    JSON = "json"
+    CONSOLE = "console"
+
+
+class SettingsError(ValueError):
+    """A setting combination the service refuses to start with."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class Settings(BaseSettings):
+    """Everything the service is configured with; read from the environment once at start-up."""
+
+    model_config = SettingsConfigDict(env_prefix="HARBOR_", frozen=True, extra="ignore")
+
+    environment: Environment = Environment.DEVELOPMENT
+    # DATABASE_URL without the prefix too: it is the name every platform and `make run` use.
+    database_url: str = Field(
+        default="sqlite:///var/harbor.db",
+        validation_alias=AliasChoices("HARBOR_DATABASE_URL", "DATABASE_URL"),
+    )
+    db_pool_min: int = Field(default=2, ge=0, le=100)
+    db_pool_max: int = Field(default=10, ge=1, le=500)
+    db_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    db_statement_timeout_seconds: float = Field(default=10.0, gt=0)
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+
+    jwt_algorithm: JwtAlgorithm = "HS256"
+    # The verification key: the shared secret for HS*, a PEM public key otherwise.
+    jwt_key: SecretStr = SecretStr(DEVELOPMENT_JWT_KEY)
+    jwt_issuer: str = "https://auth.harbor.example"
+    jwt_audience: str = "harbor-payments-api"
+    jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    dev_token_ttl_seconds: int = Field(default=86_400, ge=60)
+
+    cursor_key: SecretStr = SecretStr(DEVELOPMENT_CURSOR_KEY)
+    idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
+    idempotency_cleanup_interval_seconds: float = Field(default=300.0, ge=0)
+
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    cors_allow_credentials: bool = False
+    max_body_bytes: int = Field(default=65_536, ge=1)
+    ready_timeout_seconds: float = Field(default=2.0, gt=0)
+
+    access_log: bool = True
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_format: LogFormat = LogFormat.JSON
+
+    @model_validator(mode="before")
+    @classmethod
+    def _origins_from_csv(cls, data: object) -> object:
+        if isinstance(data, dict) and "cors_origins" in data:
+            data = {**data, "cors_origins": _split_csv(data["cors_origins"])}
+        return data
+
+    @model_validator(mode="after")
+    def _refuse_unsafe(self) -> Settings:
+        if "*" in self.cors_origins and self.cors_allow_credentials:
+            raise SettingsError(
+                "HARBOR_CORS_ORIGINS contains '*' while HARBOR_CORS_ALLOW_CREDENTIALS is true; "
+                "list the origins explicitly"
+            )
+        if self.db_pool_min > self.db_pool_max:
+            raise SettingsError("HARBOR_DB_POOL_MIN is larger than HARBOR_DB_POOL_MAX")
+        if self.environment == Environment.PRODUCTION:
+            if self.jwt_key.get_secret_value() == DEVELOPMENT_JWT_KEY:
+                raise SettingsError(
+                    "production refuses the development JWT key: set HARBOR_JWT_KEY"
+                )
+            if self.cursor_key.get_secret_value() == DEVELOPMENT_CURSOR_KEY:
+                raise SettingsError(
+                    "production refuses the development cursor key: set HARBOR_CURSOR_KEY"
+                )
+        self.database  # noqa: B018 - parse now, so a bad URL fails at start-up
+        return self
+
+    @cached_property
+    def database(self) -> DatabaseUrl:
+        return DatabaseUrl.parse(self.database_url)

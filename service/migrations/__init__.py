@@ -1,0 +1,1 @@
+"""Alembic migrations for both dialects; `make migrate` applies them."""

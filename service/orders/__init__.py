@@ -1,0 +1,1 @@
+"""Payment orders: creation, reading, cancellation and listing."""

@@ -1,0 +1,66 @@
+"""The import arrows of ARCHITECTURE.md, checked on the source."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.server import ROOT
+
+SERVICE = ROOT / "service"
+
+
+def imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def modules(pattern: str, root: Path = SERVICE) -> list[Path]:
+    return sorted(root.glob(pattern))
+
+
+def ours(path: Path) -> set[str]:
+    return {
+        name for name in imports(path) if name.split(".")[0] in {"service", "generated", "scripts"}
+    }
+
+
+@pytest.mark.parametrize("path", modules("kit/*.py"), ids=lambda p: p.name)
+def test_kit_imports_only_kit(path):
+    assert {name for name in ours(path) if not name.startswith("service.kit")} == set()
+
+
+@pytest.mark.parametrize("path", modules("*/repository.py"), ids=lambda p: p.parent.name)
+def test_repositories_import_only_kit(path):
+    assert {name for name in ours(path) if not name.startswith("service.kit")} == set()
+
+
+@pytest.mark.parametrize("path", modules("*/handlers.py"), ids=lambda p: p.parent.name)
+def test_handlers_never_touch_repositories_or_sql(path):
+    assert not {
+        name for name in ours(path) if name.endswith(".repository") or name.startswith("service.db")
+    }
+
+
+@pytest.mark.parametrize("path", modules("*/service.py"), ids=lambda p: p.parent.name)
+def test_services_never_import_handlers_or_the_app(path):
+    assert not {name for name in ours(path) if name.endswith(".handlers") or name == "service.app"}
+
+
+def test_service_never_imports_scripts():
+    assert not {
+        name for path in modules("**/*.py") for name in ours(path) if name.startswith("scripts")
+    }
+
+
+@pytest.mark.parametrize("tree", ["generated", "scripts"])
+def test_nothing_upstream_imports_service(tree):
+    paths = modules("**/*.py", ROOT / tree)
+    assert not {name for path in paths for name in ours(path) if name.startswith("service")}

@@ -1,0 +1,169 @@
+"""Every error is problem+json: validation (400 vs 422), bodies (413, 415, malformed), routing
+(404, 405) and the unexpected (500, without a stack trace)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from service.app import create_app
+from tests.fixtures.service import order_body, serve
+
+PROBLEM = "application/problem+json"
+
+
+def assert_problem(response: httpx.Response, status: int, slug: str) -> dict:
+    assert response.status_code == status
+    assert response.headers["content-type"] == PROBLEM
+    body = response.json()
+    assert body["status"] == status
+    assert body["type"] == f"https://harbor.example/problems/{slug}"
+    assert body["title"]
+    assert body["request_id"] == response.headers["x-request-id"]
+    assert body["instance"] == response.request.url.path
+    return body
+
+
+@pytest.fixture
+def headers(auth, customer):
+    return {**auth(customer), "Idempotency-Key": "errors-key"}
+
+
+async def test_unknown_route_is_a_404_problem(client):
+    assert_problem(await client.get("/v1/nothing-here"), 404, "not-found")
+
+
+async def test_wrong_method_is_a_405_problem_with_allow(client):
+    response = await client.delete("/health")
+
+    assert_problem(response, 405, "method-not-allowed")
+    assert response.headers["allow"] == "GET"
+
+
+async def test_body_errors_are_422_with_a_pointer_per_field(client, headers, customer):
+    body = order_body(customer, amount_cents=0, currency="euro", unexpected=True)
+    body["payment_method"] = {"type": "card", "token": "not-a-token"}
+
+    problem = assert_problem(
+        await client.post("/v1/orders", json=body, headers=headers), 422, "validation-error"
+    )
+
+    pointers = {(e["location"], e["pointer"]) for e in problem["errors"]}
+    assert pointers == {
+        ("body", "/amount_cents"),
+        ("body", "/currency"),
+        ("body", "/unexpected"),
+        ("body", "/payment_method/token"),
+    }
+    assert problem["detail"] == "4 fields of the request body are invalid."
+
+
+async def test_missing_body_field_points_at_it(client, headers, customer):
+    body = order_body(customer)
+    del body["currency"]
+
+    problem = assert_problem(
+        await client.post("/v1/orders", json=body, headers=headers), 422, "validation-error"
+    )
+
+    assert problem["errors"] == [
+        {"location": "body", "pointer": "/currency", "message": "Field required"}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "pointer"),
+    [
+        ("limit=0", "/limit"),
+        ("limit=101", "/limit"),
+        ("limit=x", "/limit"),
+        ("cursor=a%2Bb", "/cursor"),
+    ],
+)
+async def test_query_errors_are_400(client, auth, customer, query, pointer):
+    response = await client.get(f"/v1/customers/{customer}/orders?{query}", headers=auth(customer))
+
+    problem = assert_problem(response, 400, "invalid-parameter")
+    assert [(e["location"], e["pointer"]) for e in problem["errors"]] == [("query", pointer)]
+
+
+async def test_path_and_header_errors_are_400(client, auth, customer):
+    path = await client.get("/v1/orders/not-a-uuid", headers=auth(customer))
+    header = await client.post(
+        "/v1/orders",
+        json=order_body(customer),
+        headers={**auth(customer), "Idempotency-Key": "has space"},
+    )
+    missing = await client.post("/v1/orders", json=order_body(customer), headers=auth(customer))
+
+    assert assert_problem(path, 400, "invalid-parameter")["errors"][0]["location"] == "path"
+    assert assert_problem(header, 400, "invalid-parameter")["errors"][0]["location"] == "header"
+    assert assert_problem(missing, 400, "invalid-parameter")["errors"][0]["location"] == "header"
+
+
+@pytest.mark.parametrize("raw", [b"{", b'{"customer_id": }', b"\xff\xfe"])
+async def test_malformed_json_is_400(client, headers, raw):
+    response = await client.post(
+        "/v1/orders", content=raw, headers={**headers, "Content-Type": "application/json"}
+    )
+
+    assert_problem(response, 400, "malformed-body")
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "application/xml"]
+)
+async def test_a_body_that_is_not_json_is_415(client, headers, content_type):
+    response = await client.post(
+        "/v1/orders", content=b"customer_id=x", headers={**headers, "Content-Type": content_type}
+    )
+
+    assert_problem(response, 415, "unsupported-media-type")
+
+
+async def test_json_with_a_charset_is_accepted(client, headers, customer):
+    response = await client.post(
+        "/v1/orders",
+        content=httpx.Request("POST", "/", json=order_body(customer)).content,
+        headers={**headers, "Content-Type": "application/json; charset=utf-8"},
+    )
+
+    assert response.status_code == 201
+
+
+async def test_an_oversized_body_is_413(client, headers, customer, settings):
+    body = order_body(customer, description="x" * (settings.max_body_bytes + 1))
+
+    response = await client.post("/v1/orders", json=body, headers=headers)
+
+    problem = assert_problem(response, 413, "content-too-large")
+    assert str(settings.max_body_bytes) in problem["detail"]
+
+
+async def test_an_oversized_chunked_body_is_413(client, headers, settings):
+    async def chunks():
+        for _ in range(settings.max_body_bytes // 1000 + 2):
+            yield b" " * 1000
+
+    response = await client.post(
+        "/v1/orders", content=chunks(), headers={**headers, "Content-Type": "application/json"}
+    )
+
+    assert "content-length" not in response.request.headers
+    assert_problem(response, 413, "content-too-large")
+
+
+async def test_an_unexpected_error_is_a_generic_500_without_a_trace(settings):
+    app = create_app(settings)
+
+    async def explode() -> None:
+        raise RuntimeError("secret internals: /srv/app.py line 42")
+
+    app.add_api_route("/explode", explode)
+    async with serve(app) as client:
+        response = await client.get("/explode", headers={"X-Request-ID": "boom-1"})
+
+    problem = assert_problem(response, 500, "internal-error")
+    assert problem["request_id"] == "boom-1"
+    assert "secret" not in response.text
+    assert "Traceback" not in response.text
