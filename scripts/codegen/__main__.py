@@ -63,7 +63,7 @@ def _generate(spec: Path, outdir: Path, *, check: bool) -> int:
     document = load(spec)
     with tempfile.TemporaryDirectory(prefix="harbor-codegen-") as tmp:
         built = Path(tmp) / outdir.name
-        for warning in build_server(document, built, source=spec.as_posix()):
+        for warning in (*document.warnings, *build_server(document, built, source=spec.as_posix())):
             print(warning.render(str(spec)), file=sys.stderr)
         if check:
             report = differences(built, outdir)

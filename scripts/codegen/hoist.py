@@ -105,17 +105,13 @@ def _contents(holder: object) -> Iterator[tuple[str, JSONObject]]:
     if not isinstance(holder, dict):
         return
     for media, content in (holder.get("content") or {}).items():
-        if (
-            isinstance(content, dict)
-            and isinstance(content.get("schema"), dict)
-            and _is_json(media)
-        ):
+        if isinstance(content, dict) and isinstance(content.get("schema"), dict) and is_json(media):
             yield media, content
 
 
-def _is_json(media: str) -> bool:
+def is_json(media: str) -> bool:
     base = media.split(";", 1)[0].strip().lower()
-    return base == "application/json" or base.endswith("+json") or base == "*/*"
+    return base.endswith(("/json", "+json")) or base == "*/*"
 
 
 def _model_for(content: JSONObject, name: str, schemas: JSONObject, used: set[str]) -> str:

@@ -59,6 +59,21 @@ class RequestBody:
     is_json: bool
     description: str
 
+    @property
+    def parsed_by_fastapi(self) -> bool:
+        """FastAPI parses `application/json` and `application/*+json` only (not `text/json`)."""
+        return self.is_json and all(
+            m.split(";")[0].strip().lower() == "application/json"
+            or (m.startswith("application/") and m.split(";")[0].strip().lower().endswith("+json"))
+            for m in self.media_types
+        )
+
+    @property
+    def openapi_source(self) -> str:
+        """The requestBody FastAPI cannot infer when the generated code reads the body itself."""
+        content = ", ".join(f"{m!r}: {{'schema': {{}}}}" for m in self.media_types)
+        return f"{{'requestBody': {{'required': {self.required}, 'content': {{{content}}}}}}}"
+
 
 @dataclass(frozen=True, slots=True)
 class ResultHeader:

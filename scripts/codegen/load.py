@@ -25,6 +25,7 @@ class Document:
     path: Path
     data: JSONObject
     text: str
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def version(self) -> str:
@@ -47,8 +48,9 @@ def load(path: Path, *, validate: bool = True) -> Document:
     document = Document(path=path, data=data, text=text)
     if validate:
         problems = list(validation_problems(document))
-        if problems:
+        if any(p.level is Level.ERROR for p in problems):
             raise SpecError(file, problems)
+        return Document(path=path, data=data, text=text, warnings=tuple(problems))
     return document
 
 
@@ -89,7 +91,13 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         )
         return
     seen: set[tuple[str, str]] = set()
-    for error in validator.iter_errors():
+    try:
+        errors = list(validator.iter_errors())
+    except Exception as exc:  # a validator bug must not hide the spec from us
+        message = f"the OpenAPI validator failed ({type(exc).__name__}: {exc}); the document was not checked against the OpenAPI schema"
+        yield Problem(Level.WARNING, "", message, "validator-crashed")
+        return
+    for error in errors:
         if (
             getattr(error, "validator", None) == "format"
             and getattr(error, "validator_value", None) == "regex"
@@ -158,18 +166,19 @@ def line_of(text: str, json_pointer: str) -> int | None:
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in json_pointer.split("/")[1:]]
     line = node.start_mark.line + 1 if node else None
     for token in tokens:
+        found: yaml.Node | None = None
         if isinstance(node, yaml.MappingNode):
-            found = next((v for k, v in node.value if k.value == token), None)
+            pair = next(((k, v) for k, v in node.value if k.value == token), None)
+            if pair is not None:
+                found, line = pair[1], pair[0].start_mark.line + 1  # the key's line reads best
         elif (
             isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value)
         ):
             found = node.value[int(token)]
-        else:
-            found = None
+            line = found.start_mark.line + 1
         if found is None:
             break
         node = found
-        line = node.start_mark.line + 1
     return line
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import http
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from . import ir, pytypes
-from .hoist import Hoisted, hoist, operation_id, operations
+from .hoist import Hoisted, hoist, is_json, operation_id, operations
 from .load import Document, resolve
 from .names import pascal, snake, words
 from .problems import Level, Problem, SpecError, pointer
@@ -158,6 +159,14 @@ class _Parser:
     ) -> ir.Operation | None:
         where = pointer("paths", path, method)
         op_id = operation_id(path, method, raw)
+        template = re.findall(r"{([^}]+)}", path)
+        repeated = sorted({name for name in template if template.count(name) > 1})
+        if repeated:
+            message = f"path template {path!r} names {{{repeated[0]}}} more than once; a server cannot bind two values to one parameter"
+            self.problems.append(
+                self._problem(pointer("paths", path), message, "path-parameter-repeated")
+            )
+            return None
         tags = raw.get("tags")
         tag = str(tags[0]) if isinstance(tags, list) and tags else "default"
         results = self.results(where, raw, pascal(py_name, fallback="Operation"))
@@ -187,15 +196,19 @@ class _Parser:
                 param = self.deref(entry)
                 if isinstance(param.get("name"), str) and isinstance(param.get("in"), str):
                     merged[(param["in"], param["name"])] = param
-        names = [snake(name, fallback="param") for (_, name) in merged]
+        # `id` in the path and in the query become `id_path` and `id_query`; `MaxResults` and
+        # `maxResults`, both in the query, become `max_results` and `max_results_2`.
+        locations: dict[str, set[str]] = {}
+        for location, name in merged:
+            locations.setdefault(snake(name, fallback="param"), set()).add(location)
         params: list[ir.Parameter] = []
         taken: set[str] = set()
         for (location, name), param in merged.items():
             py_name = snake(name, fallback="param")
-            if names.count(py_name) > 1:
+            if len(locations[py_name]) > 1:
                 py_name = f"{py_name}_{location}"
             base, n = py_name, 2
-            while py_name in taken:  # `MaxResults` and `maxResults`, both in the query
+            while py_name in taken:
                 py_name, n = f"{base}_{n}", n + 1
             taken.add(py_name)
             schema = self.param_schema(param)
@@ -245,13 +258,11 @@ class _Parser:
                     True,
                     str(body.get("description") or ""),
                 )
-        return ir.RequestBody(
-            "bytes",
-            body.get("required") is True,
-            media_types,
-            False,
-            str(body.get("description") or ""),
-        )
+        required, description = body.get("required") is True, str(body.get("description") or "")
+        if any(is_json(media) for media in media_types):
+            # JSON without a schema: any JSON value, parsed and typed as such.
+            return ir.RequestBody("JsonValue", required, media_types, True, description)
+        return ir.RequestBody("bytes", required, media_types, False, description)
 
     def results(self, where: str, raw: JSONObject, base: str) -> tuple[ir.Result, ...]:
         responses = raw.get("responses") or {}

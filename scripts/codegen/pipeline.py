@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
+from . import ir
 from .format import format_tree
 from .load import Document
 from .models import generate_models
@@ -22,7 +24,7 @@ def build_server(document: Document, out: Path, source: str) -> list[Problem]:
     """
     api, hoisted = parse(document)
     files = render(api, source)
-    used = {name for text in files.values() for name in _MODEL_USE.findall(text)}
+    used = {name for annotation in _annotations(api) for name in _MODEL_USE.findall(annotation)}
     models_source, problems = generate_models(hoisted.spec, used)
     if problems:
         raise SpecError(str(document.path), problems)
@@ -33,6 +35,16 @@ def build_server(document: Document, out: Path, source: str) -> list[Problem]:
     (out / "py.typed").write_text("", encoding="utf-8")
     format_tree(out)
     return [p for p in hoisted.problems if p.level is Level.WARNING]
+
+
+def _annotations(api: ir.Api) -> Iterator[str]:
+    """Every type the routers name, to check each model they use was generated."""
+    for module in api.modules:
+        for op in module.operations:
+            yield from (p.annotation for p in op.parameters)
+            if op.body:
+                yield op.body.annotation
+            yield from (r.body_annotation or "" for r in op.results)
 
 
 def _strip_tool_header(source: str) -> str:

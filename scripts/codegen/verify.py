@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI, HTTPException
 
-from .hoist import METHODS
+from .hoist import METHODS, is_json
 from .load import JSONObject, load, resolve
 from .pipeline import build_server
 
@@ -24,11 +24,14 @@ _PARSED_FORMATS = frozenset({"uuid", "date-time", "date", "time"})
 def verify_spec(spec_path: Path, package: Path | None = None) -> int:
     """Exit status: 0 when the app built from the spec (or from `package`) agrees with it, 1 when not."""
     document = load(spec_path)
+    warnings = list(document.warnings)
     with tempfile.TemporaryDirectory(prefix="harbor-verify-") as tmp:
         name = f"harbor_verify_{uuid.uuid4().hex[:12]}"
         if package is None:
             package = Path(tmp) / name
-            build_server(document, package, source=spec_path.as_posix())
+            warnings.extend(build_server(document, package, source=spec_path.as_posix()))
+        for warning in warnings:
+            print(warning.render(str(spec_path)), file=sys.stderr)
         module = import_package(package, name)
         app = placeholder_app(module)
         differences = list(compare(document.data, app.openapi()))
@@ -158,6 +161,8 @@ def _compare_parameter(
     got_schema = _flatten(app, got.get("schema") or {})
     for keyword in _applicable(want_schema):
         a, b = want_schema.get(keyword), got_schema.get(keyword)
+        if keyword == "enum" and isinstance(a, list) and isinstance(b, list):
+            a, b = sorted(map(repr, a)), sorted(map(repr, b))  # the order of an enum means nothing
         if a != b:
             yield f"{keyword} is {a!r} in the spec, {b!r} in the app"
 
@@ -173,6 +178,8 @@ def _applicable(schema: JSONObject) -> tuple[str, ...]:
         (t for t in ([types] if isinstance(types, str) else types or []) if t != "null"), None
     )
     common = ("enum", "const")
+    if "enum" in schema or "const" in schema:
+        return common  # the listed values decide; lengths or patterns beside them add nothing
     if kind in ("integer", "number"):
         return (*common, "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
     if kind == "array":
@@ -219,7 +226,7 @@ def _compare_body(
 ) -> Iterator[str]:
     body = _deref(spec, op.get("requestBody"))
     app_body = _deref(app, app_op.get("requestBody"))
-    json_media = [m for m in body.get("content") or {} if m.split(";")[0].strip().endswith("json")]
+    json_media = [m for m in body.get("content") or {} if is_json(m)]
     if not json_media:
         return  # non-JSON bodies are read raw; FastAPI documents no schema for them
     if not app_body:

@@ -46,7 +46,16 @@ def run_one(spec: Path, command: Command, timeout: float) -> Outcome:
     if "Traceback" in done.stderr:
         result = "crash"
         first = next((line for line in reversed(done.stderr.splitlines()) if line.strip()), first)
-    return Outcome(spec.name, result, seconds, first.replace(str(spec), "SPEC")[:240])
+    return Outcome(_name(spec), result, seconds, first.replace(str(spec), "SPEC")[:240])
+
+
+def _name(spec: Path) -> str:
+    """The spec's path below its package (`amazonaws.com/waf.json`), readable and unique."""
+    parts = spec.parts
+    for anchor in ("api", "generated"):
+        if anchor in parts:
+            return "/".join(parts[len(parts) - parts[::-1].index(anchor) :])
+    return spec.name
 
 
 def run_all(

@@ -310,3 +310,62 @@ def test_awkward_names_are_sanitised(golden_package: Callable[[str], ModuleType]
     assert str(sample.date) == "2026-01-02" and sample.from_ == "x"
     params = pkg.default.DefaultApi.meta_root.__code__.co_varnames
     assert {"class_", "id_query", "id_header", "param_2fa_code", "page_size"} <= set(params)
+
+
+async def test_real_world_constructs(golden_package: Callable[[str], ModuleType]) -> None:
+    pkg = golden_package("realworld")
+    users, models = pkg.users, pkg.models
+    assert {"get_users", "get_users_2"} <= set(
+        vars(users.UsersApi)
+    )  # `Users` and `users` share a module
+    seen: dict[str, Any] = {}
+
+    class Impl:
+        async def get_users(self, **kwargs: Any) -> Any:
+            seen.update(kwargs)
+            return users.GetUsersOk(
+                body=models.GetUsers200Response([models.User(email="a@b.example")])
+            )
+
+        async def get_users_2(self, **kwargs: Any) -> Any:
+            return users.GetUsers2Success()
+
+        async def put_users_user_id_groups_group_id(self, **kwargs: Any) -> Any:
+            seen.update(kwargs)
+            return users.PutUsersUserIdGroupsGroupIdDefault(body=models.Group(name="ops"))
+
+        async def patch_users_user_id_groups_group_id(self, **kwargs: Any) -> Any:
+            return users.PatchUsersUserIdGroupsGroupIdNoContent()
+
+    class Raw:
+        async def post_raw(self, **kwargs: Any) -> Any:
+            seen.update(kwargs)
+            return pkg.default.PostRawOk()
+
+    class Hooks:
+        async def no_security_scheme(self) -> str:
+            return ""
+
+    app = FastAPI()
+    app.include_router(users.create_users_router(Impl(), security=Hooks()))
+    app.include_router(pkg.default.create_default_router(Raw(), security=Hooks()))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://test"
+    ) as http:
+        listed = await http.get("/users", params={"MaxResults": 1, "maxResults": 2})
+        assert listed.json() == [{"email": "a@b.example"}]
+        assert (seen["max_results"], seen["max_results_2"]) == (1, 2)
+        assert (await http.get("/users/~")).status_code == 200
+        put = await http.put(
+            "/users/3/groups/g", json={"role": "admin"}, headers={"Content-Type": "text/json"}
+        )
+        assert put.status_code == 200
+        assert put.json() == {"name": "ops"}
+        assert seen["body"].root.role == "admin"
+        raw = await http.post("/raw", json={"any": ["json", 1]})
+        assert raw.status_code == 200
+        assert seen["body"] == {"any": ["json", 1]}
+        bad_email = await http.put(
+            "/users/3/groups/g", json={"role": 5}, headers={"Content-Type": "text/json"}
+        )
+        assert bad_email.status_code == 422

@@ -77,5 +77,8 @@ def create_media_router(
             "200": {"description": "Stored; the photo's checksum."},
         },
         dependencies=[Depends(media_type_guard(("image/png",)))],
+        openapi_extra={
+            "requestBody": {"required": False, "content": {"image/png": {"schema": {}}}}
+        },
     )
     return router

@@ -5,8 +5,9 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from fastapi import HTTPException, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 T = TypeVar("T")
 P = TypeVar("P")
@@ -54,6 +55,21 @@ def media_type_guard(accepted: tuple[str, ...]) -> Callable[[Request], Awaitable
         )
 
     return guard
+
+
+def json_body(kind: type[T]) -> Callable[[Request], Awaitable[T]]:
+    """Read and validate a JSON body FastAPI does not parse itself (`text/json` and the like)."""
+    adapter: TypeAdapter[T] = TypeAdapter(kind)
+
+    async def read(request: Request) -> T:
+        raw = await request.body()
+        try:
+            return adapter.validate_json(raw or b"null")
+        except ValidationError as error:
+            errors = [{**e, "loc": ("body", *e["loc"])} for e in error.errors(include_url=False)]
+            raise RequestValidationError(errors, body=raw) from None
+
+    return read
 
 
 async def raw_body(request: Request) -> bytes:
