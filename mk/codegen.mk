@@ -3,7 +3,7 @@ GENERATED := generated
 
 .PHONY: generate generate-check verify regen-golden
 generate: .venv/.synced ## generate generated/ (models, Protocols, routers) from spec/openapi.yaml
-	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED)
+	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --cache-dir var/cache/codegen
 
 generate-check: .venv/.synced ## fail when generated/ differs from a fresh generation
 	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --check

@@ -1,4 +1,4 @@
-"""Command line: `python -m scripts.codegen generate|check|verify ...` (see --help)."""
+"""Command line: `python -m scripts.codegen generate|verify|client ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import os
 import sys
 import tempfile
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 
-from .load import load
+from . import cache
+from .load import Document, load
 from .pipeline import build_server
-from .problems import SpecError
+from .problems import Problem, SpecError
 from .write import differences, swap_in
 
 EXIT_OK, EXIT_DIFFERENT, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -30,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="change nothing; exit 1 with a diff when OUTDIR is out of date",
     )
+    generate.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="skip the work when the spec, the generator and OUTDIR are unchanged since the last run",
+    )
     verify = commands.add_parser(
         "verify",
         help="generate SPEC into a temporary package and check the app it makes agrees with SPEC",
@@ -38,13 +45,38 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument(
         "--package", type=Path, help="check this already generated package instead of a fresh one"
     )
+    client = commands.add_parser(
+        "client",
+        help="write a partner client (Python or TypeScript) generated from SPEC into OUTDIR",
+    )
+    client.add_argument("spec", type=Path)
+    client.add_argument("outdir", type=Path)
+    client.add_argument("--lang", choices=("python", "typescript"), default="python")
+    client.add_argument(
+        "--check",
+        action="store_true",
+        help="change nothing; exit 1 with a diff when OUTDIR is out of date",
+    )
+    client.add_argument(
+        "--package-name",
+        help="the PyPI/npm name (default: from info.title, e.g. `petstore-client`)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "verify":
             from .verify import verify_spec
 
             return verify_spec(args.spec, args.package)
-        return _generate(args.spec, args.outdir, check=args.check)
+        if args.command == "client":
+            from .client.pipeline import build_client
+
+            def build(document: Document, out: Path) -> list[Problem]:
+                return build_client(
+                    document, out, language=args.lang, distribution=args.package_name
+                )
+
+            return _generate(args.spec, args.outdir, check=args.check, build=build)
+        return _generate(args.spec, args.outdir, check=args.check, cache_dir=args.cache_dir)
     except SpecError as error:
         for problem in error.problems:
             print(problem.render(error.file), file=sys.stderr)
@@ -59,11 +91,28 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_INTERNAL
 
 
-def _generate(spec: Path, outdir: Path, *, check: bool) -> int:
+def _generate(
+    spec: Path,
+    outdir: Path,
+    *,
+    check: bool,
+    build: Callable[[Document, Path], list[Problem]] | None = None,
+    cache_dir: Path | None = None,
+) -> int:
+    cache_key = cache.key(spec, outdir, spec.as_posix()) if cache_dir and spec.is_file() else None
+    if cache_dir and cache_key and cache.is_fresh(cache_dir, cache_key, outdir):
+        if not check:
+            print(f"{outdir} is up to date with {spec}")
+        return EXIT_OK
     document = load(spec)
     with tempfile.TemporaryDirectory(prefix="harbor-codegen-") as tmp:
         built = Path(tmp) / outdir.name
-        for warning in (*document.warnings, *build_server(document, built, source=spec.as_posix())):
+        problems = (
+            build(document, built)
+            if build
+            else build_server(document, built, source=spec.as_posix())
+        )
+        for warning in (*document.warnings, *problems):
             print(warning.render(str(spec)), file=sys.stderr)
         if check:
             report = differences(built, outdir)
@@ -74,9 +123,11 @@ def _generate(spec: Path, outdir: Path, *, check: bool) -> int:
                     file=sys.stderr,
                 )
                 return EXIT_DIFFERENT
-            return EXIT_OK
-        swap_in(built, outdir)
-    print(f"generated {outdir} from {spec}")
+        else:
+            swap_in(built, outdir)
+            print(f"generated {outdir} from {spec}")
+    if cache_dir and cache_key:
+        cache.remember(cache_dir, cache_key, outdir)
     return EXIT_OK
 
 

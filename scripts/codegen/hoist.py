@@ -70,7 +70,8 @@ def operation_id(path: str, method: str, operation: JSONObject) -> str:
     return raw if isinstance(raw, str) and raw.strip() else f"{method} {path}"
 
 
-def hoist(spec: JSONObject) -> Hoisted:
+def hoist(spec: JSONObject, wrap: frozenset[str] = frozenset()) -> Hoisted:
+    """`wrap`: component names whose body uses get their own root model even if they look like classes."""
     data = copy.deepcopy(spec)
     result = Hoisted(spec=data)
     schemas: JSONObject = data.setdefault("components", {}).setdefault("schemas", {}) or {}
@@ -92,12 +93,12 @@ def hoist(spec: JSONObject) -> Hoisted:
         body = _deref(data, operation.get("requestBody"))
         for media, content in _contents(body):
             place = pointer(*where, "requestBody", "content", media)
-            result.body_models[place] = _model_for(content, f"{base}Request", schemas, used)
+            result.body_models[place] = _model_for(content, f"{base}Request", schemas, used, wrap)
         for status, response in (operation.get("responses") or {}).items():
             for media, content in _contents(_deref(data, response)):
                 place = pointer(*where, "responses", str(status), "content", media)
                 name = f"{base}{str(status).capitalize()}Response"
-                result.body_models[place] = _model_for(content, name, schemas, used)
+                result.body_models[place] = _model_for(content, name, schemas, used, wrap)
     return result
 
 
@@ -114,12 +115,18 @@ def is_json(media: str) -> bool:
     return base.endswith(("/json", "+json")) or base == "*/*"
 
 
-def _model_for(content: JSONObject, name: str, schemas: JSONObject, used: set[str]) -> str:
+def _model_for(
+    content: JSONObject, name: str, schemas: JSONObject, used: set[str], wrap: frozenset[str]
+) -> str:
     schema = content["schema"]
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith(SCHEMA_REF) and len(schema) == 1:
         target = schemas.get(ref[len(SCHEMA_REF) :])
-        if isinstance(target, dict) and _keeps_its_class(target):
+        if (
+            isinstance(target, dict)
+            and _keeps_its_class(target)
+            and ref[len(SCHEMA_REF) :] not in wrap
+        ):
             return ref[len(SCHEMA_REF) :]
         # A root model (an array, a string...) may be collapsed into the fields that use it,
         # so the body gets a root model of its own that nothing else refers to.
@@ -165,15 +172,12 @@ def _compiles(pattern: str) -> bool:
 
 def _keeps_its_class(schema: JSONObject) -> bool:
     """Whether the model generator emits a class for this schema even when others refer to it."""
+    if "enum" in schema:
+        return True
+    if "oneOf" in schema or "anyOf" in schema:
+        return False  # a union is a root model, whatever `type` says
     kinds = schema.get("type")
-    return bool(
-        "properties" in schema
-        or "allOf" in schema
-        or "enum" in schema
-        or kinds == "object"
-        or (isinstance(kinds, list) and "object" in kinds)
-        or ("$ref" in schema and len(schema) == 1)
-    )
+    return bool("properties" in schema or "allOf" in schema or kinds == "object")
 
 
 def _deref(spec: JSONObject, node: object, depth: int = 0) -> object:

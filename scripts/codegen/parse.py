@@ -20,9 +20,9 @@ _MIDDLEWARE_HEADER = "x-harbor-set-by"
 UNDOCUMENTED = "(undocumented success)"
 
 
-def parse(document: Document) -> tuple[ir.Api, Hoisted]:
+def parse(document: Document, wrap: frozenset[str] = frozenset()) -> tuple[ir.Api, Hoisted]:
     """The API's operations grouped by tag, and the hoisted spec the models are generated from."""
-    hoisted = hoist(document.data)
+    hoisted = hoist(document.data, wrap)
     parser = _Parser(document, hoisted)
     api = parser.api()
     problems = [*hoisted.problems, *parser.problems]

@@ -27,6 +27,13 @@ def build_server(document: Document, out: Path, source: str) -> list[Problem]:
     used = {name for annotation in _annotations(api) for name in _MODEL_USE.findall(annotation)}
     models_source, problems = generate_models(hoisted.spec, used)
     if problems:
+        # The model generator folded a root model into its users; give those bodies their own.
+        missing = frozenset(p.pointer.rsplit("/", 1)[-1] for p in problems)
+        api, hoisted = parse(document, wrap=missing)
+        files = render(api, source)
+        used = {name for annotation in _annotations(api) for name in _MODEL_USE.findall(annotation)}
+        models_source, problems = generate_models(hoisted.spec, used)
+    if problems:
         raise SpecError(str(document.path), problems)
     files["models.py"] = HEADER.format(source=source) + _strip_tool_header(models_source)
     out.mkdir(parents=True, exist_ok=True)
