@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from .run import Outcome, run_all, verify_command
+from .run import Outcome, fastapi_codegen_command, run_all, verify_command
 
 CORPUS = Path("corpus/node_modules")
 SOURCES = (
@@ -42,11 +42,11 @@ def openapi3_specs() -> list[Path]:
     return found
 
 
-def table(outcomes: list[Outcome], seconds: float) -> str:
+def table(outcomes: list[Outcome], seconds: float, tool: str) -> str:
     counts = collections.Counter(o.result for o in outcomes)
     total = len(outcomes)
     lines = [
-        "# Generator corpus run",
+        f"# Generator corpus run: {tool}",
         "",
         f"{total} OpenAPI 3.x documents, {seconds:.0f}s wall time; "
         + ", ".join(
@@ -79,6 +79,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=300.0)
     parser.add_argument("--out", type=Path, default=Path("var/corpus/report.md"))
+    parser.add_argument(
+        "--tool",
+        choices=("harbor", "fastapi-codegen"),
+        default="harbor",
+        help="whose generator to measure",
+    )
     args = parser.parse_args(argv)
     specs = args.specs or openapi3_specs()
     if not specs:
@@ -90,10 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample:
         specs = sorted(random.Random(args.seed).sample(specs, min(args.sample, len(specs))))
     started = time.monotonic()
-    outcomes = run_all(specs, verify_command, workers=args.workers, timeout=args.timeout)
+    command = verify_command if args.tool == "harbor" else fastapi_codegen_command
+    outcomes = run_all(specs, command, workers=args.workers, timeout=args.timeout)
     seconds = time.monotonic() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table(outcomes, seconds))
+    args.out.write_text(table(outcomes, seconds, args.tool))
     args.out.with_suffix(".json").write_text(
         json.dumps(
             [

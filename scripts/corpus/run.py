@@ -29,6 +29,10 @@ def verify_command(spec: Path) -> list[str]:
     return [sys.executable, "-m", "scripts.codegen", "verify", str(spec)]
 
 
+def fastapi_codegen_command(spec: Path) -> list[str]:
+    return [sys.executable, "-m", "scripts.corpus.fastapi_codegen", str(spec)]
+
+
 def run_one(spec: Path, command: Command, timeout: float) -> Outcome:
     started = time.monotonic()
     try:
