@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 import uvicorn
-from pydantic import ValidationError
 
 from service.kit.logging import configure_logging
-from service.kit.settings import Settings
+from service.kit.settings import settings_for_cli
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,12 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8000)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args(argv)
-    try:
-        # Validated here too, so a bad setting stops the launcher, not each worker in turn.
-        settings = Settings()
-    except ValidationError as exc:
-        sys.stderr.write(f"service: the HARBOR_* settings are invalid:\n{exc}\n")
-        return 2
+    # Validated here too, so a bad setting stops the launcher, not each worker in turn.
+    settings = settings_for_cli("service")
     configure_logging(settings)
     uvicorn.run(
         "service.app:create_app_from_env",

@@ -6,22 +6,16 @@ import argparse
 import sys
 from datetime import timedelta
 
-from pydantic import ValidationError
-
 from service.auth.tokens import CUSTOMER_ID, issue_token
 from service.kit.clock import SystemClock
-from service.kit.settings import Environment, Settings
+from service.kit.settings import Environment, settings_for_cli
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("customer", help="the customer id the token acts for (its sub claim)")
     args = parser.parse_args(argv)
-    try:
-        settings = Settings()
-    except ValidationError as exc:
-        sys.stderr.write(f"devtoken: the HARBOR_* settings are invalid: {exc}\n")
-        return 2
+    settings = settings_for_cli("devtoken")
     if settings.environment == Environment.PRODUCTION:
         sys.stderr.write("devtoken: HARBOR_ENVIRONMENT is production; issue tokens elsewhere\n")
         return 2

@@ -1,10 +1,9 @@
-"""`python -m service.db.migrate [upgrade|downgrade|current] [REVISION]`: Alembic on either database.
+"""`python -m service.db.migrate [upgrade|downgrade|current] [REVISION]`: Alembic on either database."""
 
-SQLite migrates online through the standard library's driver. PostgreSQL has no synchronous
-driver installed (and SQLAlchemy's asyncpg bridge needs greenlet), so Alembic renders the
-pending revisions as SQL and asyncpg applies it in one transaction, under an advisory lock so
-that several deploys migrating at once take turns.
-"""
+# SQLite migrates online through the standard library's driver. PostgreSQL has no synchronous
+# driver installed (and SQLAlchemy's asyncpg bridge needs greenlet, which is not installed), so
+# Alembic renders the pending revisions as SQL and asyncpg applies it in one transaction, under
+# an advisory lock so that several deploys migrating at once take turns.
 
 from __future__ import annotations
 
@@ -20,9 +19,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from pydantic import ValidationError
 
-from service.kit.settings import Settings
+from service.kit.settings import settings_for_cli
 from service.kit.urls import DatabaseUrl, Dialect
 
 _INI = Path(__file__).resolve().parent.parent / "migrations" / "alembic.ini"
@@ -107,11 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("revision", nargs="?", default="head")
     args = parser.parse_args(argv)
-    try:
-        url = Settings().database
-    except ValidationError as exc:
-        sys.stderr.write(f"migrate: the settings are invalid: {exc}\n")
-        return 2
+    url = settings_for_cli("migrate").database
     if args.action == "downgrade" and args.revision == "head":
         sys.stderr.write("migrate: downgrade needs a revision, e.g. `downgrade base`\n")
         return 2

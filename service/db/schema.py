@@ -1,9 +1,8 @@
-"""The database schema as SQLAlchemy metadata: the definition Alembic migrates both dialects to.
+"""The database schema as SQLAlchemy metadata: the definition Alembic migrates both dialects to."""
 
-Only migrations use it; requests go through the repositories' SQL. SQLite variants store
-timestamps as integer microseconds since the epoch (they sort and compare exactly) and ids
-as canonical UUID text (which sorts like the 16 bytes PostgreSQL compares).
-"""
+# Only migrations use it; requests go through the repositories' SQL. SQLite variants store
+# timestamps as integer microseconds since the epoch (they sort and compare exactly) and ids
+# as canonical UUID text (which sorts like the 16 bytes PostgreSQL compares).
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""Connections to the two databases: an asyncpg pool for PostgreSQL, aiosqlite for SQLite.
+"""Connections to the two databases (asyncpg for PostgreSQL, aiosqlite for SQLite) as Sessions."""
 
-Repositories talk to the drivers directly (no ORM on the hot path: an async ORM round trip costs
-several times the CPU of asyncpg). A request's unit of work is one `transaction(write=...)`.
-"""
+# Repositories talk to the drivers directly (no ORM on the hot path: an async ORM round trip
+# costs several times the CPU of asyncpg). A request's unit of work is one transaction(write=...).
 
 from __future__ import annotations
 
@@ -179,6 +178,16 @@ _SQLITE_UNAVAILABLE_CODES = frozenset({5, 6, 10, 14})  # BUSY, LOCKED, IOERR, CA
 _PING = Sql.portable("SELECT 1")
 
 
+async def _nothing_to_reset(_: Any) -> None:
+    """The pool's reset hook, replacing asyncpg's default RESET ALL / UNLISTEN / CLOSE ALL /
+    pg_advisory_unlock_all round trip on every release.
+
+    The service never leaves session state behind: no SET, LISTEN, cursors, temporary tables
+    or session-level advisory locks (idempotency uses transaction-level ones). asyncpg still
+    rolls back a transaction left open before it calls this hook.
+    """
+
+
 class PostgresDatabase:
     """An asyncpg pool. Created lazily again if the database was down at start-up."""
 
@@ -215,7 +224,9 @@ class PostgresDatabase:
                         max_size=s.db_pool_max,
                         timeout=s.db_connect_timeout_seconds,
                         command_timeout=s.db_statement_timeout_seconds,
-                        server_settings={"application_name": "harbor"},
+                        # Timestamps rendered by the database (JSON projections) are then UTC.
+                        server_settings={"application_name": "harbor", "TimeZone": "UTC"},
+                        reset=_nothing_to_reset,
                     )
                 except _PG_UNAVAILABLE as exc:
                     raise DatabaseUnavailable() from exc

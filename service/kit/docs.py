@@ -1,5 +1,6 @@
-"""The contract and its documentation: spec/openapi.yaml as /openapi.json, Swagger UI and ReDoc
-served from the static files inside the fastapi_offline package (no CDN)."""
+"""The contract as /openapi.json (the spec file itself) and its docs, Swagger UI and ReDoc, offline."""
+
+# The docs' assets are the static files inside the fastapi_offline package: no CDN, ever.
 
 from __future__ import annotations
 

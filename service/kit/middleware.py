@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
 import time
-import uuid
 from collections.abc import Collection
 
 import structlog
@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.kit.logging import request_id_var
 from service.kit.problems import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
@@ -50,7 +51,7 @@ class RequestContextMiddleware:
             return
         raw = _header(scope, _HEADER_KEY)
         incoming = raw.decode("latin-1") if raw is not None else ""
-        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         header = (_HEADER_KEY, request_id.encode())
         status = 500
@@ -65,23 +66,24 @@ class RequestContextMiddleware:
                 message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            except Exception:
-                # The traceback goes to the log only; the client gets the generic problem.
-                log.exception("http.unhandled_error", method=scope["method"], path=scope["path"])
-                if not started:
-                    await problem_response(HarborError(), scope)(scope, receive, send_with_id)
-            finally:
-                if self.access_log:
-                    log.info(
-                        "http.request",
-                        method=scope["method"],
-                        path=scope["path"],
-                        status=status,
-                        duration_ms=round((time.perf_counter() - began) * 1000, 3),
-                    )
+        token = request_id_var.set(request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # The traceback goes to the log only; the client gets the generic problem.
+            log.exception("http.unhandled_error", method=scope["method"], path=scope["path"])
+            if not started:
+                await problem_response(HarborError(), scope)(scope, receive, send_with_id)
+        finally:
+            if self.access_log:
+                log.info(
+                    "http.request",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status,
+                    duration_ms=round((time.perf_counter() - began) * 1000, 3),
+                )
+            request_id_var.reset(token)
 
 
 class _BodyTooLarge(Exception):

@@ -33,6 +33,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar, Literal
+from urllib.parse import quote
 
 import orjson
 from fastapi import FastAPI, Request
@@ -152,6 +153,8 @@ class ServiceUnavailable(HarborError):
         super().__init__(detail, headers={"Retry-After": str(self.retry_after_seconds)})
 
 
+# RFC 3986 path characters, and `%` so that what the client encoded stays encoded once.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _PHRASES = {status.value: status.phrase for status in HTTPStatus}
 _BY_STATUS: dict[int, type[HarborError]] = {
     400: BadRequest,
@@ -192,8 +195,16 @@ def problem_body(error: HarborError, *, instance: str | None, request_id: str | 
     return orjson.dumps(body)
 
 
+def instance_of(scope: Scope) -> str:
+    """The request path as a URI reference: as sent (percent-encoded), never decoded."""
+    raw = scope.get("raw_path")
+    path = raw.decode("latin-1") if isinstance(raw, bytes) else scope.get("path", "")
+    # Some servers (and test transports) leave the query string in raw_path.
+    return quote(path.partition("?")[0], safe=_PATH_SAFE)
+
+
 def problem_response(error: HarborError, scope: Scope) -> Response:
-    body = problem_body(error, instance=scope.get("path"), request_id=request_id_of(scope))
+    body = problem_body(error, instance=instance_of(scope), request_id=request_id_of(scope))
     return Response(body, error.status, dict(error.headers), media_type=PROBLEM_MEDIA_TYPE)
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from service.kit.urls import DatabaseUrl
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     jwt_issuer: str = "https://auth.harbor.example"
     jwt_audience: str = "harbor-payments-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
+    jwt_cache_size: int = Field(default=10_000, ge=0)
     dev_token_ttl_seconds: int = Field(default=86_400, ge=60)
 
     cursor_key: SecretStr = SecretStr(DEVELOPMENT_CURSOR_KEY)
@@ -111,3 +113,16 @@ class Settings(BaseSettings):
     @cached_property
     def database(self) -> DatabaseUrl:
         return DatabaseUrl.parse(self.database_url)
+
+
+def settings_for_cli(program: str) -> Settings:
+    """The settings, or one line on stderr naming what to fix and exit code 2 (for the CLIs)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in error['loc']) or 'settings'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        sys.stderr.write(f"{program}: the HARBOR_* settings are invalid: {problems}\n")
+        raise SystemExit(2) from None

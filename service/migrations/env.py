@@ -1,5 +1,4 @@
-"""Alembic environment. service.db.migrate drives it: SQLite online through the standard
-library's sqlite3, PostgreSQL as rendered SQL that migrate applies through asyncpg."""
+"""Alembic's environment, driven by service.db.migrate: SQLite online, PostgreSQL as rendered SQL."""
 
 from __future__ import annotations
 

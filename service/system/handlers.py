@@ -1,5 +1,4 @@
-"""Implements generated.system.SystemApi: /health says the process is up, /ready that the
-database answers."""
+"""Implements generated.system.SystemApi: /health (the process is up), /ready (the database answers)."""
 
 from __future__ import annotations
 

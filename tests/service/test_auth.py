@@ -12,9 +12,11 @@ import orjson
 import pytest
 from pydantic import ValidationError
 
+from service.auth.errors import InvalidToken
+from service.auth.tokens import TokenVerifier
 from service.kit.settings import DEVELOPMENT_JWT_KEY, Settings
 from tests.fixtures.server import ROOT
-from tests.fixtures.service import token
+from tests.fixtures.service import make_settings, token
 
 
 def unsigned(claims: dict) -> str:
@@ -163,3 +165,18 @@ def test_devtoken_refuses_production_and_bad_customers():
     assert (production.returncode, production.stdout) == (2, "")
     assert "production" in production.stderr
     assert (bad.returncode, bad.stdout) == (2, "")
+
+
+def test_a_remembered_token_still_expires_on_time(customer):
+    strict = make_settings("sqlite:///unused.db", jwt_cache_size=2, jwt_leeway_seconds=0)
+    verifier = TokenVerifier(strict)
+    exp = int(time.time()) + 2
+    issued = [token(strict, f"{customer}{i}", exp=exp) for i in range(3)]
+
+    assert [verifier.verify(t).customer_id for t in issued] == [f"{customer}{i}" for i in range(3)]
+    assert list(verifier._cache) == issued[1:]  # bounded: the oldest went first
+    time.sleep(exp - time.time() + 0.05)
+    for t in issued:
+        with pytest.raises(InvalidToken, match="expired"):
+            verifier.verify(t)
+    assert verifier._cache == {}

@@ -1,5 +1,4 @@
-"""Every error is problem+json: validation (400 vs 422), bodies (413, 415, malformed), routing
-(404, 405) and the unexpected (500, without a stack trace)."""
+"""Every error is problem+json: 400 vs 422, 413, 415, malformed JSON, 404, 405 and a bare 500."""
 
 from __future__ import annotations
 
@@ -167,3 +166,10 @@ async def test_an_unexpected_error_is_a_generic_500_without_a_trace(settings):
     assert problem["request_id"] == "boom-1"
     assert "secret" not in response.text
     assert "Traceback" not in response.text
+
+
+async def test_the_instance_is_a_uri_reference_even_for_odd_paths(client, auth, customer):
+    response = await client.get("/v1/customers/%C3%97%C3%B8/orders?limit=1", headers=auth(customer))
+
+    assert response.status_code == 400
+    assert response.json()["instance"] == "/v1/customers/%C3%97%C3%B8/orders"

@@ -1,5 +1,4 @@
-"""Storage: migrations up and down on both databases, the schema they build matches the
-metadata, and the list query is answered from the keyset index."""
+"""Storage: migrations both ways on both databases, schema equals metadata, the keyset index."""
 
 from __future__ import annotations
 
