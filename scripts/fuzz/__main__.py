@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
             "--seed", str(args.seed),
             "--phases", args.phases,
             "--no-color",
+            "--generation-database", "none",
         ]  # fmt: skip
         print(
             f"fuzz: {database}, {args.max_examples} examples per operation, seed {args.seed}, server {server.url}",
