@@ -11,7 +11,15 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, P_contra, Provider, media_type_guard, provide, respond
+from ._runtime import (
+    P,
+    P_contra,
+    Provider,
+    bind,
+    media_type_guard,
+    provide,
+    respond,
+)
 from .security import SecurityHooks, require_bearer_auth
 
 __all__ = [
@@ -175,7 +183,7 @@ def create_orders_router(
 
     router.add_api_route(
         "/v1/orders",
-        create_order,
+        bind(create_order, impl, _METHODS),
         methods=["POST"],
         operation_id="createOrder",
         status_code=201,
@@ -229,7 +237,7 @@ def create_orders_router(
 
     router.add_api_route(
         "/v1/orders/{order_id}",
-        get_order,
+        bind(get_order, impl, _METHODS),
         methods=["GET"],
         operation_id="getOrder",
         status_code=200,
@@ -269,7 +277,7 @@ def create_orders_router(
 
     router.add_api_route(
         "/v1/orders/{order_id}/cancel",
-        cancel_order,
+        bind(cancel_order, impl, _METHODS),
         methods=["POST"],
         operation_id="cancelOrder",
         status_code=200,
@@ -341,7 +349,7 @@ def create_orders_router(
 
     router.add_api_route(
         "/v1/customers/{customer_id}/orders",
-        list_customer_orders,
+        bind(list_customer_orders, impl, _METHODS),
         methods=["GET"],
         operation_id="listCustomerOrders",
         status_code=200,

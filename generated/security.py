@@ -2,15 +2,14 @@
 """Security schemes of the spec: the hooks the service supplies, and a dependency per requirement."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Protocol
+from typing import Protocol
 
-from fastapi import Depends
 from fastapi.security import (
     HTTPAuthorizationCredentials,
     HTTPBearer,
 )
 
-from ._runtime import P, P_co, unauthenticated
+from ._runtime import Authenticator, P, P_co
 
 __all__ = ["SecurityHooks", "require_bearer_auth"]
 
@@ -32,12 +31,7 @@ _bearer_auth = HTTPBearer(scheme_name="bearerAuth", auto_error=False, bearerForm
 def require_bearer_auth(hooks: SecurityHooks[P]) -> Callable[..., Awaitable[P]]:
     """The principal of a request that satisfies `security` (('bearerAuth',),)."""
 
-    async def dependency(
-        bearer_auth: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_auth)],
-    ) -> P:
-        if bearer_auth is not None:
-            principal = await hooks.bearer_auth(bearer_auth.credentials)
-            return principal
-        raise unauthenticated("Bearer")
+    async def authenticate(bearer_auth: HTTPAuthorizationCredentials) -> P:
+        return await hooks.bearer_auth(bearer_auth.credentials)
 
-    return dependency
+    return Authenticator(_bearer_auth, authenticate, "Bearer")

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, Provider, provide, respond
+from ._runtime import (
+    P,
+    Provider,
+    bind,
+    provide,
+    respond,
+)
 from .security import SecurityHooks
 
 __all__ = [
@@ -81,7 +87,7 @@ def create_system_router(
 
     router.add_api_route(
         "/health",
-        get_health,
+        bind(get_health, impl, _METHODS),
         methods=["GET"],
         operation_id="getHealth",
         status_code=200,
@@ -111,7 +117,7 @@ def create_system_router(
 
     router.add_api_route(
         "/ready",
-        get_readiness,
+        bind(get_readiness, impl, _METHODS),
         methods=["GET"],
         operation_id="getReadiness",
         status_code=200,

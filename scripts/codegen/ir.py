@@ -145,6 +145,11 @@ class SecurityRequirement:
         return () in self.alternatives
 
     @property
+    def single(self) -> bool:
+        """One required scheme: served by one folded dependency (see `_runtime.Authenticator`)."""
+        return len(self.alternatives) == 1 and len(self.alternatives[0]) == 1
+
+    @property
     def py_schemes(self) -> tuple[str, ...]:
         """Every scheme any alternative needs, by Python name, in first-use order."""
         seen: dict[str, None] = {}

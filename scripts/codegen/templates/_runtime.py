@@ -1,14 +1,19 @@
 """Support code shared by the generated routers: implementation lookup, media types, responses."""
 
+import inspect
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.models import SecurityBase as SecurityBaseModel
+from fastapi.security.base import SecurityBase
 from fastapi.responses import Response
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 T = TypeVar("T")
+C = TypeVar("C")
+C_co = TypeVar("C_co", covariant=True)
 P = TypeVar("P")
 P_co = TypeVar("P_co", covariant=True)
 P_contra = TypeVar("P_contra", contravariant=True)
@@ -35,6 +40,26 @@ def provide(impl: T | Provider[T], methods: tuple[str, ...], protocol: str) -> P
         return impl
     owner = type(impl).__name__
     raise TypeError(f"{owner} does not implement {protocol}: missing {', '.join(missing)}")
+
+
+def bind(endpoint: Callable[..., Awaitable[Response]], impl: object, methods: tuple[str, ...]) -> Callable[..., Awaitable[Response]]:
+    """The endpoint with its `api` parameter fixed to `impl`, when `impl` is an object, not a provider.
+
+    FastAPI then has no dependency to resolve for it on each request. The signature it reads is
+    the endpoint's own minus `api` (no `__wrapped__`, so FastAPI does not unwrap past it).
+    """
+    if not all(callable(getattr(impl, name, None)) for name in methods):
+        return endpoint  # a provider: the `api` dependency stays
+    signature = inspect.signature(endpoint)
+
+    async def bound(**kwargs: object) -> Response:
+        return await endpoint(api=impl, **kwargs)
+
+    kept = [p for name, p in signature.parameters.items() if name != "api"]
+    setattr(bound, "__signature__", signature.replace(parameters=kept))  # functions have no typed slot for it
+    bound.__name__ = endpoint.__name__
+    bound.__doc__ = endpoint.__doc__
+    return bound
 
 
 def media_type_guard(accepted: tuple[str, ...]) -> Callable[[Request], Awaitable[None]]:
@@ -89,6 +114,39 @@ def respond(
     else:
         raise TypeError(f"cannot send a {type(body).__name__} as a response body")
     return Response(content=content, status_code=status, headers=headers, media_type=media_type)
+
+
+class CredentialReader(Protocol[C_co]):
+    """A FastAPI security object (HTTPBearer, APIKeyHeader ...): it documents and reads one scheme."""
+
+    @property
+    def model(self) -> SecurityBaseModel: ...
+
+    @property
+    def scheme_name(self) -> str: ...
+
+    async def __call__(self, request: Request) -> C_co | None: ...
+
+
+class Authenticator(SecurityBase, Generic[C, P_co]):
+    """One scheme as one dependency: read the credential and authenticate it in a single step.
+
+    FastAPI resolves each dependency separately; folding the reader into the hook's call saves
+    one resolution per request on the hot path while FastAPI still documents the scheme.
+    """
+
+    def __init__(self, reader: CredentialReader[C], authenticate: Callable[[C], Awaitable[P_co]], challenge: str) -> None:
+        self.model = reader.model
+        self.scheme_name = reader.scheme_name
+        self._read = reader
+        self._authenticate = authenticate
+        self._challenge = challenge
+
+    async def __call__(self, request: Request) -> P_co:
+        credential = await self._read(request)
+        if credential is None:
+            raise unauthenticated(self._challenge)
+        return await self._authenticate(credential)
 
 
 def unauthenticated(challenge: str) -> HTTPException:

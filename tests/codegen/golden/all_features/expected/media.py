@@ -7,7 +7,16 @@ from typing import Annotated, ClassVar, Protocol
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
-from ._runtime import P, P_contra, Provider, media_type_guard, provide, raw_body, respond
+from ._runtime import (
+    P,
+    P_contra,
+    Provider,
+    bind,
+    media_type_guard,
+    provide,
+    raw_body,
+    respond,
+)
 from .security import SecurityHooks, require_bearer
 
 __all__ = [
@@ -64,7 +73,7 @@ def create_media_router(
 
     router.add_api_route(
         "/pets/{pet_id}/photo",
-        upload_photo,
+        bind(upload_photo, impl, _METHODS),
         methods=["PUT"],
         operation_id="uploadPhoto",
         status_code=200,

@@ -12,7 +12,15 @@ from fastapi.responses import Response
 from pydantic import Field
 
 from . import models
-from ._runtime import P, P_contra, Provider, media_type_guard, provide, respond
+from ._runtime import (
+    P,
+    P_contra,
+    Provider,
+    bind,
+    media_type_guard,
+    provide,
+    respond,
+)
 from .security import SecurityHooks, require_bearer, require_bearer_or_api_key
 
 __all__ = [
@@ -169,7 +177,7 @@ def create_pets_router(
 
     router.add_api_route(
         "/pets",
-        list_pets,
+        bind(list_pets, impl, _METHODS),
         methods=["GET"],
         operation_id="listPets",
         status_code=200,
@@ -206,7 +214,7 @@ def create_pets_router(
 
     router.add_api_route(
         "/pets",
-        create_pet,
+        bind(create_pet, impl, _METHODS),
         methods=["POST"],
         operation_id="createPet",
         status_code=201,
@@ -237,7 +245,7 @@ def create_pets_router(
 
     router.add_api_route(
         "/pets/{pet_id}",
-        get_pet,
+        bind(get_pet, impl, _METHODS),
         methods=["GET"],
         operation_id="getPet",
         status_code=200,
@@ -267,7 +275,7 @@ def create_pets_router(
 
     router.add_api_route(
         "/pets/{pet_id}",
-        delete_pet,
+        bind(delete_pet, impl, _METHODS),
         methods=["DELETE"],
         operation_id="deletePet",
         status_code=204,

@@ -11,7 +11,7 @@ from fastapi.security import (
     HTTPBearer,
 )
 
-from ._runtime import P, P_co, unauthenticated
+from ._runtime import Authenticator, P, P_co, unauthenticated
 
 __all__ = ["SecurityHooks", "require_bearer", "require_bearer_or_api_key"]
 
@@ -40,15 +40,10 @@ _bearer = HTTPBearer(scheme_name="bearer", auto_error=False, bearerFormat="JWT")
 def require_bearer(hooks: SecurityHooks[P]) -> Callable[..., Awaitable[P]]:
     """The principal of a request that satisfies `security` (('bearer',),)."""
 
-    async def dependency(
-        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    ) -> P:
-        if bearer is not None:
-            principal = await hooks.bearer(bearer.credentials)
-            return principal
-        raise unauthenticated("Bearer")
+    async def authenticate(bearer: HTTPAuthorizationCredentials) -> P:
+        return await hooks.bearer(bearer.credentials)
 
-    return dependency
+    return Authenticator(_bearer, authenticate, "Bearer")
 
 
 def require_bearer_or_api_key(hooks: SecurityHooks[P]) -> Callable[..., Awaitable[P]]:

@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, Provider, provide, respond
+from ._runtime import (
+    P,
+    Provider,
+    bind,
+    provide,
+    respond,
+)
 from .security import SecurityHooks
 
 __all__ = [
@@ -74,7 +80,7 @@ def create_default_router(
 
     router.add_api_route(
         "/meta/root",
-        meta_root,
+        bind(meta_root, impl, _METHODS),
         methods=["GET"],
         operation_id="meta/root",
         status_code=200,

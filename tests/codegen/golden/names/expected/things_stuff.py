@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, Provider, media_type_guard, provide, respond
+from ._runtime import (
+    P,
+    Provider,
+    bind,
+    media_type_guard,
+    provide,
+    respond,
+)
 from .security import SecurityHooks
 
 __all__ = [
@@ -63,7 +70,7 @@ def create_things_stuff_router(
 
     router.add_api_route(
         "/things",
-        post_things,
+        bind(post_things, impl, _METHODS),
         methods=["POST"],
         operation_id="post /things",
         status_code=202,

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, P_contra, Provider, provide, respond
+from ._runtime import (
+    P,
+    P_contra,
+    Provider,
+    bind,
+    provide,
+    respond,
+)
 from .security import SecurityHooks, require_key
 
 __all__ = [
@@ -65,7 +72,7 @@ def create_accounts_router(
 
     router.add_api_route(
         "/accounts/{account_id}",
-        get_account,
+        bind(get_account, impl, _METHODS),
         methods=["GET"],
         operation_id="getAccount",
         status_code=200,

@@ -2,14 +2,13 @@
 """Security schemes of the spec: the hooks the service supplies, and a dependency per requirement."""
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Protocol
+from typing import Protocol
 
-from fastapi import Depends
 from fastapi.security import (
     APIKeyQuery,
 )
 
-from ._runtime import P, P_co, unauthenticated
+from ._runtime import Authenticator, P, P_co
 
 __all__ = ["SecurityHooks", "require_key"]
 
@@ -31,12 +30,7 @@ _key = APIKeyQuery(name="api_key", scheme_name="key", auto_error=False)
 def require_key(hooks: SecurityHooks[P]) -> Callable[..., Awaitable[P]]:
     """The principal of a request that satisfies `security` (('key',),)."""
 
-    async def dependency(
-        key: Annotated[str | None, Depends(_key)],
-    ) -> P:
-        if key is not None:
-            principal = await hooks.key(key)
-            return principal
-        raise unauthenticated('ApiKey name="api_key"')
+    async def authenticate(key: str) -> P:
+        return await hooks.key(key)
 
-    return dependency
+    return Authenticator(_key, authenticate, 'ApiKey name="api_key"')

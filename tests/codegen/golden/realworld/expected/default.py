@@ -8,7 +8,14 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 from pydantic import JsonValue
 
-from ._runtime import P, Provider, media_type_guard, provide, respond
+from ._runtime import (
+    P,
+    Provider,
+    bind,
+    media_type_guard,
+    provide,
+    respond,
+)
 from .security import SecurityHooks
 
 __all__ = [
@@ -61,7 +68,7 @@ def create_default_router(
 
     router.add_api_route(
         "/raw",
-        post_raw,
+        bind(post_raw, impl, _METHODS),
         methods=["POST"],
         operation_id="post /raw",
         status_code=200,

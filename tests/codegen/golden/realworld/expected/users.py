@@ -8,7 +8,15 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, Provider, json_body, media_type_guard, provide, respond
+from ._runtime import (
+    P,
+    Provider,
+    bind,
+    json_body,
+    media_type_guard,
+    provide,
+    respond,
+)
 from .security import SecurityHooks
 
 __all__ = [
@@ -127,7 +135,7 @@ def create_users_router(
 
     router.add_api_route(
         "/users",
-        get_users,
+        bind(get_users, impl, _METHODS),
         methods=["GET"],
         operation_id="get /users",
         status_code=200,
@@ -154,7 +162,7 @@ def create_users_router(
 
     router.add_api_route(
         "/users/~",
-        get_users_2,
+        bind(get_users_2, impl, _METHODS),
         methods=["GET"],
         operation_id="get /users/~",
         status_code=200,
@@ -191,7 +199,7 @@ def create_users_router(
 
     router.add_api_route(
         "/users/{user_id}/groups/{group_id}",
-        put_users_user_id_groups_group_id,
+        bind(put_users_user_id_groups_group_id, impl, _METHODS),
         methods=["PUT"],
         operation_id="put /users/{user_id}/groups/{group_id}",
         status_code=200,
@@ -229,7 +237,7 @@ def create_users_router(
 
     router.add_api_route(
         "/users/{user_id}/groups/{group_id}",
-        patch_users_user_id_groups_group_id,
+        bind(patch_users_user_id_groups_group_id, impl, _METHODS),
         methods=["PATCH"],
         operation_id="patch /users/{user_id}/groups/{group_id}",
         status_code=204,

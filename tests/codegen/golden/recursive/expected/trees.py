@@ -8,7 +8,13 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from . import models
-from ._runtime import P, Provider, provide, respond
+from ._runtime import (
+    P,
+    Provider,
+    bind,
+    provide,
+    respond,
+)
 from .security import SecurityHooks
 
 __all__ = [
@@ -57,7 +63,7 @@ def create_trees_router(
 
     router.add_api_route(
         "/tree",
-        get_tree,
+        bind(get_tree, impl, _METHODS),
         methods=["GET"],
         operation_id="getTree",
         status_code=200,
