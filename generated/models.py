@@ -150,14 +150,15 @@ class OrderCreate(BaseModel):
     """
     description: Annotated[str | None, Field(max_length=500)] = None
     """
-    A note for the customer's statement.
+    A note for the customer's statement; null is the same as leaving it out.
     """
     metadata: Metadata | None = None
-    payment_method: Annotated[
-        CardPaymentMethod | BankTransferPaymentMethod | None, Field(discriminator="type")
-    ] = None
     """
-    How the order will be paid; `type` says which kind.
+    The partner's own key/value pairs; null is the same as leaving them out.
+    """
+    payment_method: CardPaymentMethod | BankTransferPaymentMethod | None = None
+    """
+    How the order will be paid; null is the same as leaving it out.
     """
 
 

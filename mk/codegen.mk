@@ -1,11 +1,24 @@
-# The generator: spec -> generated/ (server package); clients come with the clients issue.
+# The generator: spec -> generated/ (the server package) and clients/ (see mk/clients.mk).
 GENERATED := generated
 
-.PHONY: generate generate-check verify regen-golden
-generate: .venv/.synced ## generate generated/ (models, Protocols, routers) from spec/openapi.yaml
+.PHONY: generate generate-server generate-check generate-server-check verify regen-golden
+generate: var/cache/generate.stamp ## generate generated/ and clients/ from spec/openapi.yaml (a no-op when nothing changed)
+
+# make itself answers "nothing changed" in milliseconds: the stamp is newer than the spec, every
+# generator file and every output file (a hand edit to an output makes it older, so it reruns).
+# Each step below also keeps a content-hash cache, for when timestamps lie (a fresh checkout).
+GENERATOR_FILES := $(shell find scripts/codegen -type f -not -path '*/__pycache__/*')
+GENERATED_FILES := $(shell find $(GENERATED) clients -type f -not -path '*/__pycache__/*' -not -path '*/node_modules/*' 2>/dev/null)
+var/cache/generate.stamp: $(SPEC) $(GENERATOR_FILES) $(GENERATED_FILES) uv.lock package-lock.json
+	$(MAKE) --no-print-directory generate-server generate-clients
+	@mkdir -p $(@D) && touch $@
+
+generate-server: .venv/.synced
 	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --cache-dir var/cache/codegen
 
-generate-check: .venv/.synced ## fail when generated/ differs from a fresh generation
+generate-check: generate-server-check generate-clients-check ## fail when generated/ or clients/ differ from a fresh generation
+
+generate-server-check: .venv/.synced
 	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --check
 
 verify: .venv/.synced ## check that the app built from the spec serves exactly the spec's operations

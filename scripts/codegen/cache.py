@@ -13,21 +13,28 @@ from pathlib import Path
 
 _GENERATOR = Path(__file__).resolve().parent
 _TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2")
+_NODE_TOOL = Path("node_modules/openapi-typescript/package.json")
 
 
-def key(spec: Path, outdir: Path, source: str) -> str:
+def key(spec: Path, outdir: Path, flavour: str) -> str:
+    """`flavour` names what is generated ("server", "client python harbor-client" ...)."""
     digest = hashlib.sha256()
     digest.update(spec.read_bytes())
-    digest.update(f"{outdir.name}\0{source}\0".encode())
+    digest.update(f"{outdir.name}\0{spec.as_posix()}\0{flavour}\0".encode())
+    server = flavour == "server"
     for path in sorted(_GENERATOR.rglob("*")):
+        relative = path.relative_to(_GENERATOR)
         # The server generator does not read the client generator's files (scripts/codegen/client).
         if (
-            path.is_file()
-            and "__pycache__" not in path.parts
-            and "client" not in path.relative_to(_GENERATOR).parts
+            not path.is_file()
+            or "__pycache__" in relative.parts
+            or (server and "client" in relative.parts)
         ):
-            digest.update(path.relative_to(_GENERATOR).as_posix().encode())
-            digest.update(path.read_bytes())
+            continue
+        digest.update(relative.as_posix().encode())
+        digest.update(path.read_bytes())
+    if not server and _NODE_TOOL.is_file():
+        digest.update(_NODE_TOOL.read_bytes())  # openapi-typescript's version
     for tool in _TOOLS:
         try:
             digest.update(f"{tool}={metadata.version(tool)}".encode())

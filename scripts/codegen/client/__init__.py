@@ -1,0 +1,1 @@
+"""The partner clients generated from a spec: a Python package (httpx) and a TypeScript package."""

@@ -1,0 +1,65 @@
+"""The TypeScript client: openapi-typescript writes the types, our templates the wrapper around them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+from ..load import Document
+from ..render import HEADER
+from . import ir
+from .render import client_environment, markdown_header
+
+ROOT = Path(__file__).resolve().parents[3]
+OPENAPI_TYPESCRIPT = ROOT / "node_modules" / ".bin" / "openapi-typescript"
+_TEMPLATES = {
+    "src/index.ts": "index.ts.jinja",
+    "src/errors.ts": "errors.ts.jinja",
+    "src/runtime.ts": "runtime.ts.jinja",
+    "package.json": "package.json.jinja",
+    "tsconfig.json": "tsconfig.json.jinja",
+    "README.md": "README.md.jinja",
+}
+
+
+def build_typescript(api: ir.ClientApi, document: Document, out: Path) -> None:
+    """Write the npm package (sources, package.json, tsconfig.json, README) into `out`."""
+    header = "// " + HEADER.format(source=api.source).removeprefix("# ")
+    files = render_typescript(api)
+    files["src/schema.ts"] = header + schema_types(document.path)
+    for name, text in sorted(files.items()):
+        target = out / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        prefix = header if name.endswith(".ts") and name != "src/schema.ts" else ""
+        target.write_text(prefix + text, encoding="utf-8")
+
+
+def render_typescript(api: ir.ClientApi) -> dict[str, str]:
+    env = client_environment("typescript")
+    context = {"api": api, "n": api.names}
+    files = {
+        name: env.get_template(template).render(context) for name, template in _TEMPLATES.items()
+    }
+    files["README.md"] = markdown_header(api) + files["README.md"]
+    return files
+
+
+def schema_types(spec: Path) -> str:
+    """The types openapi-typescript generates for `spec` (paths, operations, components)."""
+    tool = Path(os.environ.get("HARBOR_OPENAPI_TYPESCRIPT", OPENAPI_TYPESCRIPT))
+    if not tool.exists():
+        raise FileNotFoundError(f"{tool} is missing; run `make install` (npm ci) first")
+    with tempfile.TemporaryDirectory(prefix="harbor-ts-") as tmp:
+        output = Path(tmp) / "schema.ts"
+        completed = subprocess.run(
+            [str(tool), str(spec), "--output", str(output)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if completed.returncode != 0 or not output.exists():
+            message = completed.stderr.strip() or completed.stdout.strip()
+            raise RuntimeError(f"openapi-typescript failed ({completed.returncode}): {message}")
+        return output.read_text(encoding="utf-8")

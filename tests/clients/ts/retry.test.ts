@@ -1,0 +1,59 @@
+// The TypeScript client's retry rules, against a scripted fetch (no server needed).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { HarborClient, HarborTransportError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
+
+const ORDER = {
+  id: "4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f",
+  customer_id: "cus_123",
+  amount_cents: 1,
+  currency: "EUR",
+  status: "pending",
+  description: null,
+  metadata: {},
+  payment_method: null,
+  created_at: "2026-11-25T10:15:00Z",
+  updated_at: "2026-11-25T10:15:00Z",
+};
+
+type Answer = Response | Error;
+
+function scripted(answers: Answer[]) {
+  const seen: Request[] = [];
+  const fetch = async (request: Request): Promise<Response> => {
+    seen.push(request);
+    const answer = answers[Math.min(seen.length, answers.length) - 1]!;
+    if (answer instanceof Error) throw answer;
+    return answer.clone();
+  };
+  const client = new HarborClient({ baseUrl: "http://h.test", token: "t", fetch, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
+  return { client, seen };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+const dropped = () => new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
+const refused = () => new TypeError("fetch failed", { cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) });
+
+test("a create is retried after a dropped connection with the same idempotency key", async () => {
+  const { client, seen } = scripted([dropped(), json(503, { title: "down" }, { "Retry-After": "0" }), json(200, ORDER)]);
+  const result = await client.createOrder({ body: { customer_id: "cus_123", amount_cents: 1, currency: "EUR" } });
+  assert.equal(result.status, 200);
+  const keys = new Set(seen.map((request) => request.headers.get("Idempotency-Key")));
+  assert.equal(seen.length, 3);
+  assert.equal(keys.size, 1);
+  assert.equal(seen[0]!.headers.get("Authorization"), "Bearer t");
+});
+
+test("a cancel (no key) is not retried once it may have arrived", async () => {
+  const first = scripted([json(503, { title: "down" }), json(200, ORDER)]);
+  await assert.rejects(first.client.cancelOrder({ orderId: ORDER.id }), ServiceUnavailableError);
+  assert.equal(first.seen.length, 1);
+  const second = scripted([dropped(), json(200, ORDER)]);
+  await assert.rejects(second.client.cancelOrder({ orderId: ORDER.id }), HarborTransportError);
+  assert.equal(second.seen.length, 1);
+  const third = scripted([refused(), json(200, ORDER)]);
+  assert.equal((await third.client.cancelOrder({ orderId: ORDER.id })).id, ORDER.id);
+  assert.equal(third.seen.length, 2);
+});
