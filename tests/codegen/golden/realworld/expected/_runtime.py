@@ -59,9 +59,8 @@ def bind(
         return await endpoint(api=impl, **kwargs)
 
     kept = [p for name, p in signature.parameters.items() if name != "api"]
-    setattr(
-        bound, "__signature__", signature.replace(parameters=kept)
-    )  # functions have no typed slot for it
+    # mypy knows no `__signature__` on functions; setattr keeps it from guessing.
+    setattr(bound, "__signature__", signature.replace(parameters=kept))  # noqa: B010
     bound.__name__ = endpoint.__name__
     bound.__doc__ = endpoint.__doc__
     return bound
