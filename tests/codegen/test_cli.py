@@ -101,9 +101,13 @@ def test_verify_reports_each_difference_with_a_drifted_package(tmp_path: Path) -
 def test_an_unchanged_spec_and_output_is_a_no_op_but_a_hand_edit_is_not(tmp_path: Path) -> None:
     spec, out, cache_dir = tmp_path / "spec.yaml", tmp_path / "pkg", tmp_path / "cache"
     shutil.copy(ROOT / "tests/codegen/golden/recursive/spec.yaml", spec)
-    assert codegen("generate", str(spec), str(out), "--cache-dir", str(cache_dir)).stdout.startswith("generated")
+    assert codegen(
+        "generate", str(spec), str(out), "--cache-dir", str(cache_dir)
+    ).stdout.startswith("generated")
     again = codegen("generate", str(spec), str(out), "--cache-dir", str(cache_dir))
     assert again.stdout == f"{out} is up to date with {spec}\n"
     (out / "models.py").write_text("# edited by hand\n")
-    assert codegen("generate", str(spec), str(out), "--cache-dir", str(cache_dir)).stdout.startswith("generated")
+    assert codegen(
+        "generate", str(spec), str(out), "--cache-dir", str(cache_dir)
+    ).stdout.startswith("generated")
     assert (out / "models.py").read_text() != "# edited by hand\n"

@@ -42,7 +42,9 @@ def provide(impl: T | Provider[T], methods: tuple[str, ...], protocol: str) -> P
     raise TypeError(f"{owner} does not implement {protocol}: missing {', '.join(missing)}")
 
 
-def bind(endpoint: Callable[..., Awaitable[Response]], impl: object, methods: tuple[str, ...]) -> Callable[..., Awaitable[Response]]:
+def bind(
+    endpoint: Callable[..., Awaitable[Response]], impl: object, methods: tuple[str, ...]
+) -> Callable[..., Awaitable[Response]]:
     """The endpoint with its `api` parameter fixed to `impl`, when `impl` is an object, not a provider.
 
     FastAPI then has no dependency to resolve for it on each request. The signature it reads is
@@ -136,7 +138,12 @@ class Authenticator(SecurityBase, Generic[C, P_co]):
     one resolution per request on the hot path while FastAPI still documents the scheme.
     """
 
-    def __init__(self, reader: CredentialReader[C], authenticate: Callable[[C], Awaitable[P_co]], challenge: str) -> None:
+    def __init__(
+        self,
+        reader: CredentialReader[C],
+        authenticate: Callable[[C], Awaitable[P_co]],
+        challenge: str,
+    ) -> None:
         self.model = reader.model
         self.scheme_name = reader.scheme_name
         self._read = reader
