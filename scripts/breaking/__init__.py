@@ -1,0 +1,41 @@
+"""The breaking-change gate: compare two OpenAPI contracts and judge whether clients break.
+
+Modules, each importing only those above it (unions names two types of schemas,
+for the type checker only):
+
+    nodes        typed access to parsed JSON/YAML, SpecError
+    resolve      $ref targets, memoised, cycle-safe
+    load         file or git:REF:PATH -> parsed, validated Spec
+    findings     rule catalogue, Change, Finding, Comparison
+    model        Schema: what one schema object accepts, one level deep
+    merge        allOf parts -> one Schema
+    normalize    raw schema -> Schema ($ref, allOf, oneOf/anyOf, nullable)
+    constraints  bounds, lengths, counts, patterns, formats of two Schemas
+    graph        directions, the pair graph, the changes reachable from each pair
+    unions       matching oneOf/anyOf alternatives
+    schemas      request- and response-direction schema comparison
+    operations   operations, parameters and webhooks, keyed to match
+    security     security requirements
+    compare      two Specs -> Comparison
+    report       text, JSON, Markdown, changelog
+    release      newest release, the gate, cutting a release
+    __main__     the command line
+"""
+
+from scripts.breaking.compare import compare_specs
+from scripts.breaking.findings import RULES, Comparison, Finding, Level, Rule, Section
+from scripts.breaking.load import Spec, load_spec
+from scripts.breaking.nodes import SpecError
+
+__all__ = [
+    "RULES",
+    "Comparison",
+    "Finding",
+    "Level",
+    "Rule",
+    "Section",
+    "Spec",
+    "SpecError",
+    "compare_specs",
+    "load_spec",
+]

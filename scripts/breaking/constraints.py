@@ -1,0 +1,131 @@
+"""Compare the scalar constraints of two schemas: bounds, lengths, counts, patterns, formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from scripts.breaking.model import Bound, Schema
+
+# (rule suffix without the direction, pointer, message)
+Add = Callable[[str, str, str], None]
+
+# In practice these name the full JSON range, so adding them restricts nothing.
+_UNRESTRICTIVE_FORMATS = frozenset({"int64", "double"})
+# (rule family, keyword noun, lower-limit field, upper-limit field)
+_COUNTS = (
+    ("length", "Length", "min_length", "max_length"),
+    ("item-count", "Items", "min_items", "max_items"),
+    ("property-count", "Properties", "min_properties", "max_properties"),
+)
+
+
+def constraints(base: Schema, rev: Schema, add: Add, at: str) -> None:
+    """Report every constraint that got stricter (narrowed) or looser (widened)."""
+    _bound("minimum", base.minimum, rev.minimum, 1, add, at)
+    _bound("maximum", base.maximum, rev.maximum, -1, add, at)
+    _multiple_of(base.multiple_of, rev.multiple_of, add, at)
+    for family, noun, low, high in _COUNTS:
+        old, new = (
+            (getattr(base, low), getattr(base, high)),
+            (getattr(rev, low), getattr(rev, high)),
+        )
+        _counts(family, noun, old, new, add, at)
+    if base.unique_items != rev.unique_items:
+        now = "must now be unique" if rev.unique_items else "need no longer be unique"
+        add(
+            "unique-items-narrowed" if rev.unique_items else "unique-items-widened",
+            at,
+            f"items {now}",
+        )
+    _patterns(base.patterns, rev.patterns, add, at)
+    _format(base.format, rev.format, add, at)
+
+
+def _show(bound: Bound | None, name: str) -> str:
+    if bound is None:
+        return f"no {name}"
+    return f"{'exclusive ' if bound.exclusive else ''}{name} {bound.value:g}"
+
+
+def _bound(name: str, old: Bound | None, new: Bound | None, sign: int, add: Add, at: str) -> None:
+    """`sign` is 1 for a lower bound (higher is stricter) and -1 for an upper one."""
+    if old == new:
+        return
+    if _stricter(new, old, sign):
+        kind = "narrowed"
+    elif _stricter(old, new, sign):
+        kind = "widened"
+    else:
+        return  # the same bound, spelled 3.0 or 3.1 style
+    add(f"bounds-{kind}", at, f"{_show(old, name)} became {_show(new, name)}")
+
+
+def _stricter(a: Bound | None, b: Bound | None, sign: int) -> bool:
+    if a is None:
+        return False
+    if b is None:
+        return True
+    if a.value != b.value:
+        return (a.value - b.value) * sign > 0
+    return a.exclusive and not b.exclusive
+
+
+def _multiple_of(old: float | None, new: float | None, add: Add, at: str) -> None:
+    if old == new:
+        return
+    message = f"multipleOf {old if old is not None else 'none'} became {new if new is not None else 'none'}"
+    if new is not None and (old is None or _divides(old, new)):
+        add("multiple-of-narrowed", at, message)  # every multiple of new is one of old
+    elif old is not None and (new is None or _divides(new, old)):
+        add("multiple-of-widened", at, message)
+    else:
+        add("multiple-of-changed", at, message)
+
+
+def _divides(small: float, big: float) -> bool:
+    ratio = big / small
+    return abs(ratio - round(ratio)) < 1e-9
+
+
+def _counts(
+    family: str,
+    noun: str,
+    old: tuple[int, int | None],
+    new: tuple[int, int | None],
+    add: Add,
+    at: str,
+) -> None:
+    (old_min, old_max), (new_min, new_max) = old, new
+    if old_min != new_min:
+        kind = "narrowed" if new_min > old_min else "widened"
+        add(f"{family}-{kind}", at, f"min{noun} {old_min} became {new_min}")
+    if old_max != new_max:
+        stricter = new_max is not None and (old_max is None or new_max < old_max)
+        kind = "narrowed" if stricter else "widened"
+        shown = ["none" if v is None else str(v) for v in (old_max, new_max)]
+        add(f"{family}-{kind}", at, f"max{noun} {shown[0]} became {shown[1]}")
+
+
+def _patterns(old: frozenset[str], new: frozenset[str], add: Add, at: str) -> None:
+    if old == new:
+        return
+    message = f"pattern {_show_patterns(old)} became {_show_patterns(new)}"
+    if old < new:
+        add("pattern-narrowed", at, message)
+    elif new < old:
+        add("pattern-widened", at, message)
+    else:
+        add("pattern-changed", at, message)  # a regex's language cannot be compared cheaply
+
+
+def _show_patterns(patterns: frozenset[str]) -> str:
+    return " and ".join(f"'{p}'" for p in sorted(patterns)) or "none"
+
+
+def _format(old: str | None, new: str | None, add: Add, at: str) -> None:
+    a = None if old in _UNRESTRICTIVE_FORMATS else old
+    b = None if new in _UNRESTRICTIVE_FORMATS else new
+    if a == b:
+        return
+    kind = "narrowed" if a is None else "widened" if b is None else "changed"
+    add(f"format-{kind}", at, f"format {old or 'none'} became {new or 'none'}")

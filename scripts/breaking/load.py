@@ -1,0 +1,262 @@
+"""Read a contract from a file or `git:REF:PATH`, parse YAML or JSON, and validate it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema.exceptions import best_match  # type: ignore[import-untyped]
+from openapi_spec_validator.schemas import (
+    openapi_v30_schema_validator,
+    openapi_v31_schema_validator,
+    openapi_v32_schema_validator,
+    schema_v30,
+    schema_v31,
+    schema_v32,
+)
+from openapi_spec_validator.schemas.backend.jsonschema import create_validator
+from openapi_spec_validator.shortcuts import get_validator_cls
+
+from scripts.breaking.nodes import Node, SpecError, child, join, text
+from scripts.breaking.resolve import Resolver
+
+_MAX_MESSAGE = 160
+_MAX_ERRORS = 20
+# Documents up to this size get openapi-spec-validator's full checks when loaded.
+FULL_CHECK_BYTES = 100_000
+_SCHEMAS = {
+    "3.0": (schema_v30, openapi_v30_schema_validator),
+    "3.1": (schema_v31, openapi_v31_schema_validator),
+    "3.2": (schema_v32, openapi_v32_schema_validator),
+}
+_MISSING = object()
+
+
+@dataclass(frozen=True, slots=True)
+class Spec:
+    """A parsed OpenAPI document and where it came from."""
+
+    name: str
+    root: Node
+
+    @property
+    def is_31(self) -> bool:
+        """True for OpenAPI 3.1 and later, where `type` lists replace `nullable`."""
+        return not (text(self.root, "openapi") or "").startswith("3.0")
+
+    @property
+    def version(self) -> str:
+        return text(child(self.root, "info"), "version") or ""
+
+
+class _Loader(yaml.CSafeLoader):
+    """Safe YAML whose mapping keys are always strings and dates stay text.
+
+    YAML reads `200:` as an int and `2024-01-01` as a date; OpenAPI means text.
+    """
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
+        mapping = super().construct_mapping(node, deep=deep)
+        return {_key(key): value for key, value in mapping.items()}
+
+
+def _key(key: object) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return key if isinstance(key, str) else str(key)
+
+
+def _scalar_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _scalar_text)
+
+
+def read_source(source: str) -> str:
+    """The text of a file path, or of `git:REF:PATH` read with `git show`."""
+    if source.startswith("git:"):
+        ref, sep, path = source[4:].partition(":")
+        if not sep or not ref or not path:
+            raise SpecError(
+                source, "source", "expected git:REF:PATH, e.g. git:HEAD:spec/openapi.yaml"
+            )
+        return _git_show(source, ref, path)
+    try:
+        return Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(source, "file", "no such file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError(source, "file", str(err)) from None
+
+
+def _git_show(source: str, ref: str, path: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "show", f"{ref}:{path}"], capture_output=True, text=True, check=False
+        )
+    except OSError as err:
+        raise SpecError(source, "git", f"cannot run git: {err}") from None
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines() or ["git show failed"]
+        raise SpecError(source, "git", lines[0].removeprefix("fatal: "))
+    return done.stdout
+
+
+def parse(source: str, content: str) -> Node:
+    """The document in `content` (JSON or YAML) as a mapping."""
+    try:
+        if content.lstrip().startswith("{"):
+            data: object = json.loads(content)
+        else:
+            data = yaml.load(content, Loader=_Loader)
+    except json.JSONDecodeError as err:
+        raise SpecError(source, f"line {err.lineno}", f"invalid JSON: {err.msg}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "document"
+        what = getattr(err, "problem", None) or "invalid YAML"
+        raise SpecError(source, where, f"invalid YAML: {what}") from None
+    if not isinstance(data, Mapping):
+        raise SpecError(source, "document", "expected a mapping at the top level")
+    return data
+
+
+def validate(source: str, root: Node, *, full: bool = True) -> None:
+    """Check `root` is OpenAPI 3.0/3.1 with resolvable `$ref`s; raise one clear SpecError.
+
+    `full` adds every check of openapi-spec-validator to the OpenAPI JSON Schema
+    check; the schema check takes milliseconds, the full one seconds for a
+    document of a few hundred kilobytes (it revisits a schema at every `$ref`).
+    """
+    version = text(root, "openapi") or ""
+    if version[:3] not in _SCHEMAS:
+        found = "Swagger 2.0" if "swagger" in root else f"openapi: {root.get('openapi')!r}"
+        raise SpecError(source, "#/openapi", f"only OpenAPI 3.0 and 3.1 are supported, not {found}")
+    _check_refs(source, root)
+    # The structural check first: the full one trips over a malformed document.
+    error = _schema_check(root, version[:3])
+    if error is None and full:
+        error = _full_check(source, root)
+    if error is not None:
+        path = [str(part) for part in error.absolute_path]
+        where = _locate(root, path, error.instance) or join("#", *path)
+        raise SpecError(source, where, _shorten(error.message))
+
+
+def _full_check(source: str, root: Node) -> Any:
+    errors: list[Any] = []
+    try:
+        for error in get_validator_cls(root)(root).iter_errors():
+            errors.append(error)
+            if len(errors) == _MAX_ERRORS:
+                break
+    except RecursionError:
+        pass  # long $ref chains defeat it; the structural check has passed
+    except Exception as err:
+        # Past a first error the validator can trip over its own state; the
+        # errors found until then are the ones to report.
+        if not errors:
+            raise SpecError(source, "document", _shorten(str(err).splitlines()[0])) from None
+    if not errors:
+        return None
+    try:
+        return best_match(errors)
+    except Exception:  # ranking needs state some of its errors lack; the first will do
+        return errors[0]
+
+
+def _schema_check(root: Node, version: str) -> Any:
+    schema, fast = _SCHEMAS[version]
+    if fast.is_valid(root):
+        return None
+    # The fast validator's messages are vague: only now pay for a precise one.
+    return best_match(create_validator(schema).iter_errors(root))
+
+
+# The path to a node, innermost key first, as a linked list: cheap to extend.
+_Chain = tuple[str | int, "_Chain"] | None
+
+
+def _check_refs(source: str, root: Node) -> None:
+    """Every `$ref` must resolve: reported where it is used, which the validator cannot say.
+
+    Extensions (`x-...`) and examples are data, where `$ref` is just a key. The
+    path to a node is kept as a chain and spelled out only for a `$ref`.
+    """
+    resolver = Resolver(root, source)
+    stack: list[tuple[object, _Chain]] = [(root, None)]
+    while stack:
+        node, chain = stack.pop()
+        if isinstance(node, Mapping):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                tokens: list[str | int] = ["$ref"]
+                link = chain
+                while link is not None:
+                    tokens.append(link[0])
+                    link = link[1]
+                resolver.exists(ref, join("#", *reversed(tokens)))
+            stack.extend(
+                (value, (key, chain))
+                for key, value in node.items()
+                if not key.startswith("x-") and key != "example"
+            )
+        elif isinstance(node, list):
+            stack.extend((value, (i, chain)) for i, value in enumerate(node))
+
+
+def _locate(root: Node, path: list[str], instance: object) -> str | None:
+    """The pointer to the place in `root` where `path` leads to `instance`.
+
+    The validator checks each schema object on its own, so its error paths start
+    at that schema, not at the document root. Of several such places, one inside
+    a schema is the likelier culprit.
+    """
+    found: list[str] = []
+    stack: list[tuple[object, str]] = [(root, "#")]
+    while stack and len(found) < _MAX_ERRORS:
+        node, pointer = stack.pop()
+        if _follow(node, path) == instance:
+            found.append(join(pointer, *path))
+        if isinstance(node, Mapping):
+            stack.extend((value, join(pointer, key)) for key, value in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((value, join(pointer, i)) for i, value in reversed(list(enumerate(node))))
+    in_schema = [p for p in found if "/schema" in p or "/properties/" in p]
+    return next(iter(in_schema or found), None)
+
+
+def _follow(node: object, path: list[str]) -> object:
+    for part in path:
+        if isinstance(node, Mapping):
+            node = node.get(part, _MISSING)
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            return _MISSING
+    return node
+
+
+def _shorten(message: str) -> str:
+    # jsonschema quotes the whole offending value; a partial view is enough.
+    return message if len(message) <= _MAX_MESSAGE else message[: _MAX_MESSAGE - 3] + "..."
+
+
+def load_spec(source: str, *, check: bool = True) -> Spec:
+    """Read, parse and (unless `check` is false) validate one contract.
+
+    Small documents, like most specs, get the full checks; larger ones the
+    OpenAPI JSON Schema and `$ref` checks only, so a large pair still compares
+    in seconds (`make lint` runs the full checks on the spec in any case).
+    """
+    content = read_source(source)
+    root = parse(source, content)
+    if check:
+        validate(source, root, full=len(content) <= FULL_CHECK_BYTES)
+    return Spec(source, root)

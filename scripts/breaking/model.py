@@ -1,0 +1,69 @@
+"""Schemas as comparable values: what one schema object accepts, one level deep."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from scripts.breaking.nodes import Node
+
+
+@dataclass(frozen=True, slots=True)
+class Src:
+    """One raw schema object and its canonical JSON pointer."""
+
+    node: Node
+    pointer: str
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    value: float
+    exclusive: bool
+
+
+_NO_PROPS: Mapping[str, tuple[Src, ...]] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Schema:
+    """What one schema accepts, one level deep; subschemas stay raw until they are compared.
+
+    `types` None means any type; "null" is one of the types. `variants` is set
+    for a union (`oneOf`/`anyOf`, with `allOf` distributed over it) and then the
+    other fields are unused. Identity matters: comparisons are memoised on it.
+    """
+
+    pointer: str
+    types: frozenset[str] | None = None
+    enum: frozenset[str] | None = None
+    minimum: Bound | None = None
+    maximum: Bound | None = None
+    multiple_of: float | None = None
+    min_length: int = 0
+    max_length: int | None = None
+    patterns: frozenset[str] = frozenset()
+    format: str | None = None
+    min_items: int = 0
+    max_items: int | None = None
+    unique_items: bool = False
+    min_properties: int = 0
+    max_properties: int | None = None
+    properties: Mapping[str, tuple[Src, ...]] = field(default_factory=lambda: _NO_PROPS)
+    required: frozenset[str] = frozenset()
+    additional: tuple[Src, ...] | bool = True
+    items: tuple[Src, ...] | None = None
+    variants: tuple[Schema, ...] = ()
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+
+
+ANY = Schema("")
+
+
+def enum_text(value: object) -> str:
+    """The canonical JSON text of an enum value, so 1, "1" and true stay distinct."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,139 @@
+"""Releases: find the newest in `spec/releases/`, gate a spec against it, and cut a new one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from scripts.breaking.compare import compare_specs
+from scripts.breaking.findings import Comparison, Level, Section
+from scripts.breaking.load import load_spec, parse, read_source, validate
+from scripts.breaking.nodes import SpecError, child
+
+_SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+# The `version:` line inside the top-level `info:` block of a YAML document.
+_INFO_VERSION = re.compile(
+    r"(?m)^(info:[ \t]*\n(?:[ \t]+.*\n|[ \t]*\n)*?[ \t]+version:[ \t]*)(\S.*?)[ \t]*$"
+)
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Version:
+    major: int
+    minor: int
+    patch: int
+
+    @classmethod
+    def parse(cls, value: str) -> Version | None:
+        found = _SEMVER.match(value.strip().strip("'\""))
+        return cls(*(int(part) for part in found.groups())) if found else None
+
+    def __str__(self) -> str:
+        return f"{self.major}.{self.minor}.{self.patch}"
+
+
+def newest(releases: Path) -> tuple[Version, Path] | None:
+    """The highest `X.Y.Z.yaml` in `releases`; None when nothing was released yet."""
+    found: list[tuple[Version, Path]] = []
+    for path in releases.glob("*.yaml") if releases.is_dir() else ():
+        version = Version.parse(path.stem)
+        if version is None:
+            raise SpecError(
+                str(path), "file name", "a release must be named MAJOR.MINOR.PATCH.yaml"
+            )
+        found.append((version, path))
+    return max(found) if found else None
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """A spec checked against the newest release."""
+
+    comparison: Comparison
+    release: Version
+    declared: Version | None
+
+    @property
+    def accepted(self) -> bool:
+        """Breaks are accepted when the spec itself declares the next major version.
+
+        Exactly the next one: a typo such as 10.0.0 for 1.0.0 must not wave a break through.
+        """
+        return self.declared is not None and self.declared.major == self.release.major + 1
+
+
+def gate(spec: str, releases: Path) -> Gate | None:
+    """Compare `spec` with the newest release; None when there is no release yet."""
+    found = newest(releases)
+    if found is None:
+        return None
+    version, path = found
+    revision = load_spec(spec)
+    comparison = compare_specs(load_spec(str(path)), revision)
+    return Gate(comparison, version, Version.parse(revision.version))
+
+
+def required_bump(comparison: Comparison) -> str:
+    """The smallest version bump the findings allow: major, minor or patch."""
+    if comparison.breaking(Level.ERROR):
+        return "major"
+    if any(f.section is Section.ADDED for f in comparison.findings):
+        return "minor"
+    return "patch"
+
+
+def bump_problem(
+    current: Version | None, wanted: Version, comparison: Comparison | None
+) -> str | None:
+    """Why `wanted` cannot follow `current` given the findings, or None when it can."""
+    if current is None or comparison is None:
+        return None
+    if wanted <= current:
+        return f"{wanted} is not newer than the newest release {current}"
+    need = required_bump(comparison)
+    if need == "major" and wanted.major == current.major:
+        return f"the changes break {current}: release {current.major + 1}.0.0"
+    if need == "minor" and (wanted.major, wanted.minor) == (current.major, current.minor):
+        return (
+            f"the changes add to {current}: release {current.major}.{current.minor + 1}.0 or later"
+        )
+    return None
+
+
+def with_version(source: str, content: str, version: Version) -> str:
+    """`content` with `info.version` set, the rest of the file left as written."""
+    replaced, count = _INFO_VERSION.subn(
+        lambda m: f"{m.group(1)}{_quoted(m.group(2), version)}", content, 1
+    )
+    if count != 1:
+        raise SpecError(
+            source, "#/info/version", "no `version:` line under a block-style `info:` to set"
+        )
+    return replaced
+
+
+def _quoted(old: str, version: Version) -> str:
+    quote = old[0] if old[:1] in ("'", '"') else ""
+    return f"{quote}{version}{quote}"
+
+
+def cut(spec: str, releases: Path, version: Version) -> Path:
+    """Write `releases/<version>.yaml`: the spec with `info.version` set, checked to parse back."""
+    target = releases / f"{version}.yaml"
+    if target.exists():
+        raise SpecError(
+            str(target), "file", f"release {version} exists already; releases are immutable"
+        )
+    original = read_source(spec)
+    content = with_version(spec, original, version)
+    root = parse(str(target), content)
+    validate(str(target), root)
+    # Only info.version may differ: the edit is textual, so prove it touched nothing else.
+    expected = dict(parse(spec, original))
+    expected["info"] = {**child(expected, "info"), "version": str(version)}
+    if root != expected:
+        raise SpecError(spec, "#/info/version", "could not set info.version alone; set it by hand")
+    releases.mkdir(parents=True, exist_ok=True)
+    target.write_text(content, encoding="utf-8")
+    return target

@@ -1,0 +1,1 @@
+"""Tests of the breaking-change gate: case pairs, the CLI, releases and properties."""
