@@ -1,11 +1,15 @@
 # Contract fuzzing: schemathesis against the live server (SQLite, and PostgreSQL when TEST_DATABASE_URL is set).
-FUZZ_EXAMPLES ?= 10
+FUZZ_EXAMPLES ?= 50
 FUZZ_SEED ?= 20261125
+FUZZ_LONG_EXAMPLES ?= 500
 
 .PHONY: fuzz fuzz-long
-fuzz: .venv/.synced ## bounded schemathesis run against a live server (part of make test); FUZZ_SEED=... to reproduce
+fuzz: .venv/.synced ## bounded schemathesis run against a live server, every check, stateful (part of make test); FUZZ_SEED=... to reproduce
 	TEST_DATABASE_URL= $(PY) -m scripts.fuzz --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED)
-	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then $(PY) -m scripts.fuzz --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED); fi
+	@if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+	  echo "$(PY) -m scripts.fuzz --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED)  # PostgreSQL"; \
+	  $(PY) -m scripts.fuzz --max-examples $(FUZZ_EXAMPLES) --seed $(FUZZ_SEED); \
+	fi
 
 fuzz-long: .venv/.synced ## 500 examples per operation plus the stateful phase, on SQLite and (if set) PostgreSQL
-	$(MAKE) fuzz FUZZ_EXAMPLES=500
+	$(MAKE) fuzz FUZZ_EXAMPLES=$(FUZZ_LONG_EXAMPLES)

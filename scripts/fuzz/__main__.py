@@ -1,8 +1,9 @@
 """Command line: `python -m scripts.fuzz [--max-examples N] [--seed S] [--phases ...]`.
 
 Starts the real server on a free port with a fresh database (SQLite, or a new PostgreSQL
-database when TEST_DATABASE_URL is set), mints a token, runs schemathesis with every check
-against the hand-written spec, stops the server and exits with schemathesis's status.
+database when TEST_DATABASE_URL is set) and throwaway signing keys, mints a token, runs
+schemathesis with every check and schemathesis.toml against the hand-written spec, stops the
+server, prints a summary and exits with schemathesis's status.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
-from .server import fresh_database, live_server, mint_token
+from .server import DEFAULT_APP, fresh_database, live_server, mint_token, throwaway_keys
+from .summary import read_counts, render_summary
 
 CUSTOMER = "cus_fuzz"
+CONFIG = Path("schemathesis.toml")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,16 +42,36 @@ def main(argv: list[str] | None = None) -> int:
         default=os.environ.get("TEST_DATABASE_URL"),
         help="PostgreSQL server URL (default: $TEST_DATABASE_URL; SQLite when unset)",
     )
+    parser.add_argument(
+        "--app", default=DEFAULT_APP, help="the uvicorn app factory to serve (harness tests)"
+    )
+    parser.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="OPERATION_ID",
+        help="fuzz only this operation (repeatable; default: every operation)",
+    )
+    parser.add_argument(
+        "--counts", type=Path, help="also keep the per-phase, per-operation status counts (JSON)"
+    )
     args = parser.parse_args(argv)
-    if not args.spec.is_file():
-        print(f"{args.spec}: error: file not found", file=sys.stderr)
-        return 2
+    for path in (args.spec, CONFIG):
+        if not path.is_file():
+            print(f"{path}: error: file not found (run from the repository root)", file=sys.stderr)
+            return 2
     database = "PostgreSQL" if args.postgres else "SQLite"
     started = time.monotonic()
-    with fresh_database(args.postgres) as database_url, live_server(database_url) as server:
+    with (
+        tempfile.TemporaryDirectory(prefix="harbor-fuzz-") as tmp,
+        fresh_database(args.postgres) as database_url,
+        live_server(database_url, app=args.app, extra_env=throwaway_keys()) as server,
+    ):
         token = mint_token(server, CUSTOMER)
+        counts = Path(tmp) / "counts.json"
         command = [
-            sys.executable, "-m", "schemathesis.cli", "run", str(args.spec),
+            sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
+            "run", str(args.spec),
             "--url", server.url,
             "--header", f"Authorization: Bearer {token}",
             "--checks", "all",
@@ -55,14 +79,20 @@ def main(argv: list[str] | None = None) -> int:
             "--seed", str(args.seed),
             "--phases", args.phases,
             "--no-color",
-            "--generation-database", "none",
+            *(f"--include-operation-id={operation}" for operation in args.operation),
         ]  # fmt: skip
         print(
-            f"fuzz: {database}, {args.max_examples} examples per operation, seed {args.seed}, server {server.url}",
+            f"fuzz: {database}, {args.max_examples} examples per operation, seed {args.seed}, "
+            f"server {server.url}",
             flush=True,
         )
-        status = subprocess.run(command, check=False).returncode
-    print(f"fuzz: {database}: schemathesis exited {status} after {time.monotonic() - started:.0f}s")
+        env = {**os.environ, "HARBOR_FUZZ_CUSTOMER": CUSTOMER, "HARBOR_FUZZ_COUNTS": str(counts)}
+        status = subprocess.run(command, env=env, check=False).returncode
+        rows = read_counts(counts)
+        if args.counts is not None and counts.is_file():
+            args.counts.write_bytes(counts.read_bytes())
+    elapsed = time.monotonic() - started
+    print(render_summary(rows, database=database, status=status, seconds=elapsed), flush=True)
     return status
 
 

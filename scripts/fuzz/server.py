@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import asyncpg
 
@@ -57,11 +59,19 @@ async def _admin(url: str, statement: str) -> None:
         await connection.close()
 
 
+DEFAULT_APP = "service.app:create_app_from_env"
+
+
 @contextlib.contextmanager
 def live_server(
-    database_url: str, *, workers: int = 1, extra_env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 1,
+    extra_env: dict[str, str] | None = None,
+    app: str = DEFAULT_APP,
 ) -> Iterator[LiveServer]:
-    """Migrate, serve with uvicorn, wait for /health; stop it (SIGTERM, then SIGKILL) afterwards."""
+    """Migrate, serve `app` (a uvicorn factory) with uvicorn, wait for /health; stop it
+    (SIGTERM, then SIGKILL) afterwards."""
     port = free_port()
     env = {
         **os.environ,
@@ -80,7 +90,7 @@ def live_server(
         sys.executable,
         "-m",
         "uvicorn",
-        "service.app:create_app_from_env",
+        app,
         "--factory",
         "--host",
         "127.0.0.1",
@@ -89,30 +99,44 @@ def live_server(
         "--workers",
         str(workers),
         "--no-access-log",
+        # As `python -m service` serves: no `server` header.
+        "--no-server-header",
     ]
-    process = subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process)
-        yield LiveServer(url=url, database_url=database_url, environment=env)
-    finally:
-        process.send_signal(signal.SIGTERM)
+    # The log goes to a file, never a pipe nobody reads: a server logging many errors would
+    # fill the pipe and stall mid-run.
+    with (
+        tempfile.TemporaryDirectory(prefix="harbor-fuzz-log-") as logs,
+        (Path(logs) / "server.log").open("w+") as log,
+    ):
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            _wait_until_healthy(url, process, log)
+            yield LiveServer(url=url, database_url=database_url, environment=env)
+        finally:
+            _stop(process)
 
 
-def _wait_until_healthy(url: str, process: subprocess.Popen[str], timeout: float = 30.0) -> None:
+def _stop(process: subprocess.Popen[bytes], grace: float = 15.0) -> None:
+    """As an orchestrator stops a server: SIGTERM, and SIGKILL if it is still up after `grace`."""
+    process.send_signal(signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=grace)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def _wait_until_healthy(
+    url: str, process: subprocess.Popen[bytes], log: IO[str], timeout: float = 30.0
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            stderr = process.stderr.read() if process.stderr else ""
+            log.seek(0)
             raise RuntimeError(
-                f"the server exited with {process.returncode} before it was healthy:\n{stderr[-2000:]}"
+                f"the server exited with {process.returncode} before it was healthy:\n"
+                f"{log.read()[-2000:]}"
             )
         with (
             contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
@@ -122,6 +146,15 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[str], timeout: float
                 return
         time.sleep(0.1)
     raise RuntimeError(f"the server at {url} was not healthy within {timeout:.0f}s")
+
+
+def throwaway_keys() -> dict[str, str]:
+    """Signing and cursor keys of one server's own (as `extra_env`): no token or cursor made
+    for another server, or with the development keys, is valid against it."""
+    return {
+        "HARBOR_JWT_KEY": secrets.token_urlsafe(32),
+        "HARBOR_CURSOR_KEY": secrets.token_urlsafe(32),
+    }
 
 
 def mint_token(server: LiveServer, customer: str) -> str:

@@ -38,6 +38,7 @@ from urllib.parse import quote
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import Scope
@@ -273,6 +274,16 @@ def _pointer(steps: Sequence[int | str]) -> str:
     return "".join("/" + str(step).replace("~", "~0").replace("/", "~1") for step in steps)
 
 
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The `Allow` value for a path: the methods of every route that serves it."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and regex.match(path):
+            methods.update(route.methods or ())
+    return ", ".join(sorted(methods))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     """Route every handled exception through the one renderer."""
 
@@ -282,7 +293,12 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return problem_response(from_http_exception(exc), request.scope)
+        error = from_http_exception(exc)
+        if exc.status_code == 405:
+            # Starlette names only the methods of the first route that matched the path; a path
+            # served by several routes (GET and POST apart) allows all of theirs.
+            error.headers = {**error.headers, "Allow": allowed_methods(app, request.url.path)}
+        return problem_response(error, request.scope)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

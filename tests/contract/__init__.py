@@ -1,0 +1,1 @@
+"""Contract tests: the assembled service app against the hand-written spec."""
