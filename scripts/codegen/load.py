@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,11 +99,9 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         yield Problem(Level.WARNING, "", message, "validator-crashed")
         return
     for error in errors:
-        if (
-            getattr(error, "validator", None) == "format"
-            and getattr(error, "validator_value", None) == "regex"
-        ):
-            continue  # patterns are ECMA-262 (`\p{L}` ...), which Python's `re` cannot judge
+        found, node = _follow(document.data, list(error.absolute_path))
+        if _only_a_python_regex_complaint(error, node if found else None):
+            continue
         where = _locate(document.data, list(error.absolute_path), error.instance)
         message = str(getattr(error, "message", error)).split("\n", 1)[0]
         if (where, message) in seen:
@@ -147,6 +146,30 @@ def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
             continue
         return False, None
     return True, node
+
+
+def _only_a_python_regex_complaint(error: Any, node: object) -> bool:
+    """Patterns are ECMA-262 (`\\p{L}`, `[\\d-_]` ...), which Python's `re`, the validator's judge, may reject.
+
+    Such an error is dropped, directly or when it is why a schema matched no `oneOf` branch.
+    """
+    if (
+        getattr(error, "validator", None) == "format"
+        and getattr(error, "validator_value", None) == "regex"
+    ):
+        return True
+    instance = node if isinstance(node, dict) else getattr(error, "instance", None)
+    no_branch = "'oneOf'" in str(getattr(error, "message", "")) or getattr(
+        error, "validator", None
+    ) in ("oneOf", "anyOf")
+    if no_branch and isinstance(instance, dict):
+        pattern = instance.get("pattern")
+        if isinstance(pattern, str):
+            try:
+                re.compile(pattern)
+            except re.error:
+                return True
+    return False
 
 
 def _shorten(message: str, limit: int = 300) -> str:
