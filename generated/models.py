@@ -59,27 +59,27 @@ class Health(BaseModel):
 
 
 MetadataAdditionalProperty = TypeAliasType(
-    "MetadataAdditionalProperty", Annotated[str, Field(max_length=500)]
+    "MetadataAdditionalProperty", Annotated[str, Field(max_length=500, pattern="^[^\\x00]*$")]
 )
 
 
 class Metadata(
     RootModel[
         dict[
-            Annotated[str, StringConstraints(min_length=1, max_length=40)],
+            Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=40)],
             MetadataAdditionalProperty,
         ]
     ]
 ):
     root: Annotated[
         dict[
-            Annotated[str, StringConstraints(min_length=1, max_length=40)],
+            Annotated[str, StringConstraints(pattern=r"^[^\x00]*$", min_length=1, max_length=40)],
             MetadataAdditionalProperty,
         ],
         Field(max_length=20),
     ]
     """
-    Up to 20 string key/value pairs of the partner's own, stored and returned unchanged.
+    Up to 20 string key/value pairs of the partner's own, stored and returned unchanged. Keys and values cannot contain the NUL character (U+0000).
     """
 
 
@@ -126,6 +126,26 @@ class Order(BaseModel):
     """
 
 
+class OrderCancelledEvent(BaseModel):
+    """
+    The payload of the `order.cancelled` webhook.
+    """
+
+    id: UUID
+    """
+    The event's id; the same for every endpoint that receives it (the `webhook-id` header identifies one delivery).
+    """
+    type: Literal["order.cancelled"]
+    """
+    Always `order.cancelled`.
+    """
+    timestamp: AwareDatetime
+    """
+    When the order was cancelled (UTC).
+    """
+    data: Order
+
+
 class OrderCreate(BaseModel):
     """
     A new order.
@@ -148,18 +168,40 @@ class OrderCreate(BaseModel):
     """
     An ISO 4217 alphabetic currency code.
     """
-    description: Annotated[str | None, Field(max_length=500)] = None
+    description: Annotated[str | None, Field(max_length=500, pattern="^[^\\x00]*$")] = None
     """
-    A note for the customer's statement; null is the same as leaving it out.
+    A note for the customer's statement, without NUL characters (U+0000); null is the same as leaving it out.
     """
     metadata: Metadata | None = None
     """
     The partner's own key/value pairs; null is the same as leaving them out.
     """
-    payment_method: CardPaymentMethod | BankTransferPaymentMethod | None = None
+    payment_method: Annotated[
+        CardPaymentMethod | BankTransferPaymentMethod | None, Field(discriminator="type")
+    ] = None
     """
-    How the order will be paid; null is the same as leaving it out.
+    How the order will be paid, `type` says which kind; null is the same as leaving it out.
     """
+
+
+class OrderCreatedEvent(BaseModel):
+    """
+    The payload of the `order.created` webhook.
+    """
+
+    id: UUID
+    """
+    The event's id; the same for every endpoint that receives it (the `webhook-id` header identifies one delivery).
+    """
+    type: Literal["order.created"]
+    """
+    Always `order.created`.
+    """
+    timestamp: AwareDatetime
+    """
+    When the order was created (UTC).
+    """
+    data: Order
 
 
 class OrderPage(BaseModel):
@@ -267,3 +309,235 @@ class Readiness(BaseModel):
     """
     The database answered a probe query.
     """
+
+
+class WebhookAttempt(BaseModel):
+    """
+    One attempt to deliver an event.
+    """
+
+    number: Annotated[int, Field(ge=1)]
+    """
+    The attempt's number, from 1.
+    """
+    started_at: AwareDatetime
+    """
+    When the attempt started (UTC).
+    """
+    duration_ms: Annotated[int, Field(ge=0)]
+    """
+    How long the attempt took, in milliseconds.
+    """
+    status_code: Annotated[int | None, Field(ge=100, le=599)]
+    """
+    The receiver's HTTP status, or null if it never answered (refused, timed out, interrupted).
+    """
+    error: str | None
+    """
+    Why the attempt failed, or null if it succeeded.
+    """
+
+
+class WebhookDelivery(BaseModel):
+    """
+    One event on its way to one endpoint, and every attempt to deliver it.
+    """
+
+    id: UUID
+    """
+    The delivery's id, sent as the `webhook-id` header on every attempt.
+    """
+    endpoint_id: UUID
+    """
+    The endpoint it is delivered to.
+    """
+    event_id: UUID
+    """
+    The event's id, the payload's `id`; the same for every endpoint that receives the event.
+    """
+    event_type: WebhookEventType
+    status: WebhookDeliveryStatus
+    attempt_count: Annotated[int, Field(ge=0)]
+    """
+    How many attempts have started.
+    """
+    next_attempt_at: AwareDatetime | None
+    """
+    When the next attempt is due (UTC); while `delivering`, when the attempt in flight is given up for lost and retried. Null once `succeeded` or `failed`.
+    """
+    last_status_code: Annotated[int | None, Field(ge=100, le=599)]
+    """
+    The receiver's HTTP status on the latest attempt, or null.
+    """
+    last_error: str | None
+    """
+    Why the latest attempt failed, or null.
+    """
+    created_at: AwareDatetime
+    """
+    When the delivery was queued (UTC).
+    """
+    completed_at: AwareDatetime | None
+    """
+    When the delivery succeeded or was given up (UTC), or null while it is pending.
+    """
+    attempts: Annotated[list[WebhookAttempt], Field(max_length=50)]
+    """
+    Every attempt so far, oldest first.
+    """
+
+
+class WebhookDeliveryPage(BaseModel):
+    """
+    One page of deliveries, newest first.
+    """
+
+    data: Annotated[list[WebhookDelivery], Field(max_length=100)]
+    """
+    The deliveries on this page.
+    """
+    next_cursor: str | None
+    """
+    The cursor of the next page, or null on the last page.
+    """
+
+
+class WebhookDeliveryStatus(StrEnum):
+    """
+    `pending` until an attempt succeeds (waiting for its next attempt), `delivering` while an attempt is in flight, then `succeeded` on a 2xx answer or `failed` once the last retry failed.
+    """
+
+    PENDING = "pending"
+    DELIVERING = "delivering"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class WebhookEndpoint(BaseModel):
+    """
+    A registered webhook endpoint (its secret is only ever shown at creation).
+    """
+
+    id: UUID
+    """
+    The endpoint's id, assigned by Harbor.
+    """
+    url: Annotated[
+        str,
+        Field(
+            examples=["https://hooks.partner.example/harbor"],
+            max_length=2048,
+            min_length=8,
+            pattern='^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-"$-~]*)?$',
+        ),
+    ]
+    """
+    Where Harbor POSTs the events. `https://` with a host name (or an IPv4 address) and an optional port and path; no credentials or fragment. Development servers accept `http://` and private addresses; production refuses both.
+    """
+    event_types: Annotated[list[WebhookEventType], Field(max_length=20, min_length=1)]
+    """
+    The event types delivered to this endpoint, without repeats.
+    """
+    description: Annotated[str | None, Field(max_length=200)]
+    """
+    The note given at registration, or null.
+    """
+    created_at: AwareDatetime
+    """
+    When the endpoint was registered (UTC).
+    """
+
+
+class WebhookEndpointCreate(BaseModel):
+    """
+    A webhook endpoint to register.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    url: Annotated[
+        str,
+        Field(
+            examples=["https://hooks.partner.example/harbor"],
+            max_length=2048,
+            min_length=8,
+            pattern='^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-"$-~]*)?$',
+        ),
+    ]
+    """
+    Where Harbor POSTs the events. `https://` with a host name (or an IPv4 address) and an optional port and path; no credentials or fragment. Development servers accept `http://` and private addresses; production refuses both.
+    """
+    event_types: Annotated[list[WebhookEventType], Field(max_length=20, min_length=1)]
+    """
+    The event types to deliver to this endpoint; listing one twice is the same as listing it once.
+    """
+    description: Annotated[str | None, Field(max_length=200, pattern="^[^\\x00-\\x1F\\x7F]*$")] = (
+        None
+    )
+    """
+    A note of the partner's own, such as what the endpoint feeds; null is the same as leaving it out.
+    """
+
+
+class WebhookEndpointPage(BaseModel):
+    """
+    One page of webhook endpoints, newest first.
+    """
+
+    data: Annotated[list[WebhookEndpoint], Field(max_length=100)]
+    """
+    The endpoints on this page.
+    """
+    next_cursor: str | None
+    """
+    The cursor of the next page, or null on the last page.
+    """
+
+
+class WebhookEndpointWithSecret(BaseModel):
+    """
+    A newly registered webhook endpoint with its signing secret, which no later response repeats.
+    """
+
+    id: UUID
+    """
+    The endpoint's id, assigned by Harbor.
+    """
+    url: Annotated[
+        str,
+        Field(
+            examples=["https://hooks.partner.example/harbor"],
+            max_length=2048,
+            min_length=8,
+            pattern='^https?://[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(?::(?:[1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?(?:/[!-"$-~]*)?$',
+        ),
+    ]
+    """
+    Where Harbor POSTs the events. `https://` with a host name (or an IPv4 address) and an optional port and path; no credentials or fragment. Development servers accept `http://` and private addresses; production refuses both.
+    """
+    event_types: Annotated[list[WebhookEventType], Field(max_length=20, min_length=1)]
+    """
+    The event types delivered to this endpoint, without repeats.
+    """
+    description: Annotated[str | None, Field(max_length=200)]
+    """
+    The note given at registration, or null.
+    """
+    created_at: AwareDatetime
+    """
+    When the endpoint was registered (UTC).
+    """
+    secret: Annotated[str, Field(pattern="^whsec_[A-Za-z0-9+/]{32,88}={0,2}$")]
+    """
+    The signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. To change it, register a new endpoint and delete this one.
+    """
+
+
+class WebhookEventType(StrEnum):
+    """
+    The kind of change an event announces: `order.created` when an order is created, `order.cancelled` when it is cancelled.
+    """
+
+    ORDER_CREATED = "order.created"
+    ORDER_CANCELLED = "order.cancelled"

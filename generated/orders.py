@@ -11,10 +11,12 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query
 from fastapi.responses import Response
 
 from . import models
+from ._routing import FastRoute
 from ._runtime import (
     P,
     P_contra,
     Provider,
+    RawJson,
     bind,
     media_type_guard,
     provide,
@@ -38,7 +40,7 @@ class CreateOrderCreated:
     """201 from `createOrder`: The order was created."""
 
     status_code: ClassVar[int] = 201
-    body: models.Order
+    body: models.Order | RawJson[models.Order]
     location: str  # `Location`
 
 
@@ -47,7 +49,7 @@ class CreateOrderOk:
     """200 from `createOrder`: An earlier request with this idempotency key and the same body created the order; this is its stored response."""
 
     status_code: ClassVar[int] = 200
-    body: models.Order
+    body: models.Order | RawJson[models.Order]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -55,7 +57,7 @@ class GetOrderOk:
     """200 from `getOrder`: The order."""
 
     status_code: ClassVar[int] = 200
-    body: models.Order
+    body: models.Order | RawJson[models.Order]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +65,7 @@ class CancelOrderOk:
     """200 from `cancelOrder`: The order, now cancelled."""
 
     status_code: ClassVar[int] = 200
-    body: models.Order
+    body: models.Order | RawJson[models.Order]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,7 +73,7 @@ class ListCustomerOrdersOk:
     """200 from `listCustomerOrders`: One page of orders."""
 
     status_code: ClassVar[int] = 200
-    body: models.OrderPage
+    body: models.OrderPage | RawJson[models.OrderPage]
 
 
 class OrdersApi(Protocol[P_contra]):
@@ -147,12 +149,19 @@ _METHODS = (
 
 
 def create_orders_router(
-    impl: OrdersApi[P] | Provider[OrdersApi[P]], *, security: SecurityHooks[P]
+    impl: OrdersApi[P] | Provider[OrdersApi[P]],
+    *,
+    security: SecurityHooks[P],
+    router: APIRouter | None = None,
 ) -> APIRouter:
-    """A router for the `orders` operations, served by `impl` (or by what a dependency returns)."""
+    """A router for the `orders` operations, served by `impl` (or by what a dependency returns).
+
+    The routes go on `router` when given: pass `app.router` to serve them from the app's own
+    router, which spares FastAPI matching an included router's routes twice per request.
+    """
     get_impl = provide(impl, _METHODS, "OrdersApi")
     require_bearer_auth_ = require_bearer_auth(security)
-    router = APIRouter()
+    router = APIRouter() if router is None else router
 
     async def create_order(
         *,
@@ -192,6 +201,7 @@ def create_orders_router(
         summary="Create an order",
         description="Creates a payment order for the authenticated customer. The order, its\nidempotency record and its `order.created` event are written in one\ntransaction. Replaying the same `Idempotency-Key` with the same body\nreturns the original order with status 200; the same key with a\ndifferent body is rejected with 422; a retry while the first request\nis still being processed gets 409.\n",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "201": {"description": "The order was created."},
             "200": {
@@ -246,6 +256,7 @@ def create_orders_router(
         summary="Get an order",
         description="Returns one order of the authenticated customer. An order that does not\nexist and an order of another customer both answer 404, so ids reveal\nnothing.\n",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "The order."},
             "400": {
@@ -286,6 +297,7 @@ def create_orders_router(
         summary="Cancel an order",
         description="Cancels a `pending` order and emits `order.cancelled`. An order in any\nother status cannot be cancelled and answers 409 with its current\nstatus in the problem's detail.\n",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "The order, now cancelled."},
             "400": {
@@ -358,6 +370,7 @@ def create_orders_router(
         summary="List a customer's orders",
         description="Lists the orders of one customer, newest first, one page at a time.\nThe authenticated caller may only list its own customer id; another\ncustomer's id answers 404. Pages are stable under concurrent inserts:\nfollowing `next_cursor` never repeats or skips an order that existed\nwhen the walk began.\n",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "One page of orders."},
             "400": {

@@ -10,9 +10,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from . import models
+from ._routing import FastRoute
 from ._runtime import (
     P,
     Provider,
+    RawJson,
     bind,
     provide,
     respond,
@@ -32,7 +34,7 @@ class GetHealthOk:
     """200 from `getHealth`: The process is up."""
 
     status_code: ClassVar[int] = 200
-    body: models.Health
+    body: models.Health | RawJson[models.Health]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,7 +42,7 @@ class GetReadinessOk:
     """200 from `getReadiness`: The server is ready to serve traffic."""
 
     status_code: ClassVar[int] = 200
-    body: models.Readiness
+    body: models.Readiness | RawJson[models.Readiness]
 
 
 class SystemApi(Protocol):
@@ -70,11 +72,18 @@ _METHODS = (
 
 
 def create_system_router(
-    impl: SystemApi | Provider[SystemApi], *, security: SecurityHooks[P]
+    impl: SystemApi | Provider[SystemApi],
+    *,
+    security: SecurityHooks[P],
+    router: APIRouter | None = None,
 ) -> APIRouter:
-    """A router for the `system` operations, served by `impl` (or by what a dependency returns)."""
+    """A router for the `system` operations, served by `impl` (or by what a dependency returns).
+
+    The routes go on `router` when given: pass `app.router` to serve them from the app's own
+    router, which spares FastAPI matching an included router's routes twice per request.
+    """
     get_impl = provide(impl, _METHODS, "SystemApi")
-    router = APIRouter()
+    router = APIRouter() if router is None else router
 
     async def get_health(
         *,
@@ -96,6 +105,7 @@ def create_system_router(
         summary="Liveness probe",
         description="Answers 200 while the process is up. It checks nothing else, so an orchestrator restarts only a process that is truly stuck.",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "The process is up."},
             "500": {
@@ -126,6 +136,7 @@ def create_system_router(
         summary="Readiness probe",
         description="Answers 200 when the server can reach its database, 503 otherwise, so a load balancer sends traffic only to instances that can serve it.",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "The server is ready to serve traffic."},
             "500": {

@@ -96,6 +96,15 @@ class Result:
     body_annotation: str | None  # `models.Order`, `bytes`, or None for no body
     media_type: str | None
     headers: tuple[ResultHeader, ...]
+    # A JSON model body may also be given already encoded, as `RawJson[models.Order]`.
+    raw_json: bool = False
+
+    @property
+    def body_type(self) -> str | None:
+        """The type of the result's `body` field."""
+        if self.raw_json:
+            return f"{self.body_annotation} | RawJson[{self.body_annotation}]"
+        return self.body_annotation
 
     @property
     def headers_source(self) -> str:

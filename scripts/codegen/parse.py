@@ -276,7 +276,7 @@ class _Parser:
         for status in sorted(statuses, key=lambda s: _success_order(str(s))):
             response = self.deref(responses[status])
             code = _status_code(str(status))
-            body, media = self.result_body(where, str(status), response)
+            body, media, is_model = self.result_body(where, str(status), response)
             results.append(
                 ir.Result(
                     class_name=base + _status_name(str(status)),
@@ -286,24 +286,26 @@ class _Parser:
                     body_annotation=body,
                     media_type=media,
                     headers=self.result_headers(response),
+                    raw_json=is_model,
                 )
             )
         return tuple(results)
 
     def result_body(
         self, where: str, status: str, response: JSONObject
-    ) -> tuple[str | None, str | None]:
+    ) -> tuple[str | None, str | None, bool]:
+        """The body's annotation, its media type, and whether it is a (JSON) model."""
         content = response.get("content") or {}
         for media in content:
             model = self.hoisted.body_models.get(
                 pointer(*_tokens(where), "responses", status, "content", media)
             )
             if model is not None:
-                return f"models.{model}", media
+                return f"models.{model}", media, True
         if content:
             media = next(iter(content))
-            return ("str" if media.startswith("text/") else "bytes"), media
-        return None, None
+            return ("str" if media.startswith("text/") else "bytes"), media, False
+        return None, None, False
 
     def result_headers(self, response: JSONObject) -> tuple[ir.ResultHeader, ...]:
         headers: list[ir.ResultHeader] = []

@@ -40,6 +40,7 @@ def render(api: ir.Api, source: str) -> dict[str, str]:
     schemes = {s.py_name: s for s in api.schemes}
     files = {
         "_runtime.py": (_TEMPLATES / "_runtime.py").read_text(encoding="utf-8"),
+        "_routing.py": (_TEMPLATES / "_routing.py").read_text(encoding="utf-8"),
         "security.py": env.get_template("security.py.jinja").render(api=api, schemes=schemes),
         "__init__.py": env.get_template("init.py.jinja").render(api=api),
     }

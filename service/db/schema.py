@@ -72,6 +72,8 @@ outbox_events = sa.Table(
     sa.Column("available_at", Timestamp, nullable=False),
     sa.Column("delivered_at", Timestamp, nullable=True),
     sa.Column("last_error", sa.Text(), nullable=True),
+    # `delivered`: the relay handed it on (the webhook worker queued its deliveries, which keep
+    # their own status); `failed`: it could not (no payload describes it), see last_error.
     sa.CheckConstraint("status IN ('pending', 'delivered', 'failed')", name="status_known"),
     # The delivery worker's queue: pending events by when they may next be tried.
     sa.Index(
@@ -80,4 +82,79 @@ outbox_events = sa.Table(
         postgresql_where=sa.text("status = 'pending'"),
         sqlite_where=sa.text("status = 'pending'"),
     ),
+)
+
+# Webhooks (service.webhooks): endpoints per customer, one delivery per (event, endpoint), and
+# every attempt. A delivery's id is the `webhook-id` its receiver sees on every attempt.
+WEBHOOK_DELIVERY_STATUSES = ("pending", "delivering", "succeeded", "failed")
+
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column("customer_id", sa.String(64), nullable=False),
+    sa.Column("url", sa.String(2048), nullable=False),
+    sa.Column("event_types", Json, nullable=False),
+    sa.Column("description", sa.String(200), nullable=True),
+    # The Standard Webhooks signing secret; the worker needs it in clear to sign.
+    sa.Column("secret", sa.String(128), nullable=False),
+    sa.Column("created_at", Timestamp, nullable=False),
+    # Serves the keyset list and the worker's lookup of a customer's subscribers.
+    sa.Index("ix_webhook_endpoints_customer_created", "customer_id", "created_at", "id"),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column(
+        "endpoint_id",
+        Id,
+        sa.ForeignKey("webhook_endpoints.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("event_id", Id, nullable=False),
+    sa.Column("event_type", sa.String(64), nullable=False),
+    # The exact bytes every attempt sends (and signs), rendered once from the outbox event.
+    sa.Column("body", sa.Text(), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer(), nullable=False),
+    # When the next attempt is due; while `delivering`, when the worker's lease runs out.
+    sa.Column("next_attempt_at", Timestamp, nullable=True),
+    # The claim's fencing token: only the worker holding it may settle the delivery.
+    sa.Column("lease_id", Id, nullable=True),
+    sa.Column("last_status_code", sa.SmallInteger(), nullable=True),
+    sa.Column("last_error", sa.Text(), nullable=True),
+    sa.Column("created_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+    sa.Column("completed_at", Timestamp, nullable=True),
+    sa.CheckConstraint(f"status IN {WEBHOOK_DELIVERY_STATUSES!r}", name="status_known"),
+    # Fan-out twice (a retried dispatch) cannot queue an event twice for one endpoint.
+    sa.UniqueConstraint("event_id", "endpoint_id"),
+    sa.Index("ix_webhook_deliveries_endpoint_created", "endpoint_id", "created_at", "id"),
+    # The worker's queue: what is due, or whose lease has run out.
+    sa.Index(
+        "ix_webhook_deliveries_due",
+        "next_attempt_at",
+        postgresql_where=sa.text("status IN ('pending', 'delivering')"),
+        sqlite_where=sa.text("status IN ('pending', 'delivering')"),
+    ),
+)
+
+webhook_attempts = sa.Table(
+    "webhook_attempts",
+    metadata,
+    sa.Column("id", Id, primary_key=True),
+    sa.Column(
+        "delivery_id",
+        Id,
+        sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("number", sa.Integer(), nullable=False),
+    sa.Column("started_at", Timestamp, nullable=False),
+    sa.Column("duration_ms", sa.Integer(), nullable=False),
+    sa.Column("status_code", sa.SmallInteger(), nullable=True),
+    sa.Column("error", sa.Text(), nullable=True),
+    sa.Index("ix_webhook_attempts_delivery_number", "delivery_id", "number"),
 )

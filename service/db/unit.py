@@ -10,6 +10,7 @@ from service.idempotency.repository import IdempotencyRepository, SqlIdempotency
 from service.kit.db import Database
 from service.orders.repository import OrdersRepository, SqlOrdersRepository
 from service.outbox.repository import OutboxRepository, SqlOutboxRepository
+from service.webhooks.repository import SqlWebhooksRepository, WebhooksRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +20,7 @@ class Unit:
     orders: OrdersRepository
     idempotency: IdempotencyRepository
     outbox: OutboxRepository
+    webhooks: WebhooksRepository
 
 
 class Units:
@@ -29,10 +31,13 @@ class Units:
         self._database = database
 
     @asynccontextmanager
-    async def __call__(self, *, write: bool) -> AsyncIterator[Unit]:
-        async with self._database.transaction(write=write) as session:
+    async def __call__(self, *, write: bool, single_statement: bool = False) -> AsyncIterator[Unit]:
+        async with self._database.transaction(
+            write=write, single_statement=single_statement
+        ) as session:
             yield Unit(
                 orders=SqlOrdersRepository(session),
                 idempotency=SqlIdempotencyRepository(session),
                 outbox=SqlOutboxRepository(session),
+                webhooks=SqlWebhooksRepository(session),
             )

@@ -11,7 +11,7 @@ import orjson
 from pydantic import BaseModel
 
 from service.idempotency.errors import IdempotencyKeyInFlight, IdempotencyKeyReused
-from service.idempotency.repository import IdempotencyRepository, StoredResponse
+from service.idempotency.repository import IdempotencyRepository, StoredResponse, lock_id
 
 
 class IdempotencyUnit(Protocol):
@@ -28,12 +28,25 @@ def fingerprint(body: BaseModel) -> str:
 
 
 class IdempotencyService:
-    """Decides, inside the caller's transaction, whether a keyed request runs or replays."""
+    """The rules of a key: its lock, its lifetime, and when a stored response is replayed.
+
+    The claim itself (take the lock, store the response unless a live one is there) is written
+    by the domain that does the work, in the same statement as the work: see
+    orders.repository.KeyClaim.
+    """
 
     def __init__(self, *, ttl: timedelta) -> None:
         self._ttl = ttl
 
-    async def begin(
+    def lock_id(self, customer_id: str, key: str) -> int:
+        """The advisory lock a request holds while it writes under the key (PostgreSQL)."""
+        return lock_id(customer_id, key)
+
+    def expires_at(self, now: datetime) -> datetime:
+        """Until when a response stored now is replayed."""
+        return now + self._ttl
+
+    async def replay(
         self,
         unit: IdempotencyUnit,
         *,
@@ -41,43 +54,20 @@ class IdempotencyService:
         key: str,
         fingerprint: str,
         now: datetime,
-    ) -> StoredResponse | None:
-        """The stored response to replay, or None when the request should run now.
+        in_flight: bool,
+    ) -> StoredResponse:
+        """The stored response of a key that a request could not claim, to answer again.
 
-        Raises IdempotencyKeyInFlight while another transaction holds the key and
-        IdempotencyKeyReused when the key was used with another body.
+        Raises IdempotencyKeyInFlight when another request holds the key (`in_flight`) or its
+        response has expired or gone since (retry then), and IdempotencyKeyReused when the key
+        was used with another body. Called after the statement that found the key taken, so it
+        reads that holder's commit.
         """
-        repo = unit.idempotency
-        if not await repo.try_lock(customer_id, key):
+        if in_flight:
             raise IdempotencyKeyInFlight()
-        # Read after the lock: the statement's snapshot then includes the holder's commit.
-        stored = await repo.find(customer_id, key)
+        stored = await unit.idempotency.find(customer_id, key)
         if stored is None or stored.expires_at <= now:
-            return None
+            raise IdempotencyKeyInFlight()
         if not hmac.compare_digest(stored.fingerprint, fingerprint):
             raise IdempotencyKeyReused()
         return stored
-
-    async def complete(
-        self,
-        unit: IdempotencyUnit,
-        *,
-        customer_id: str,
-        key: str,
-        fingerprint: str,
-        status_code: int,
-        body: str,
-        now: datetime,
-    ) -> None:
-        """Store the response in the same transaction as the work it describes."""
-        await unit.idempotency.save(
-            StoredResponse(
-                customer_id=customer_id,
-                key=key,
-                fingerprint=fingerprint,
-                status_code=status_code,
-                body=body,
-                created_at=now,
-                expires_at=now + self._ttl,
-            )
-        )

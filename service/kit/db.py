@@ -63,6 +63,10 @@ class Session(Protocol):
     has uuid and timestamptz; SQLite stores canonical UUID text and integer microseconds.
     """
 
+    @property
+    def dialect(self) -> Dialect:
+        """For the rare statement that only one dialect can say in one go (see its caller)."""
+
     async def fetch_one(self, sql: Sql, *args: object) -> Row | None: ...
 
     async def fetch_all(self, sql: Sql, *args: object) -> list[Row]: ...
@@ -88,19 +92,28 @@ class Database(Protocol):
     async def ping(self) -> None:
         """Raise DatabaseUnavailable unless the database answers."""
 
-    def transaction(self, *, write: bool) -> AbstractAsyncContextManager[Session]: ...
+    def transaction(
+        self, *, write: bool, single_statement: bool = False
+    ) -> AbstractAsyncContextManager[Session]:
+        """One unit of work. `single_statement`: each write of the unit is one statement that is
+        atomic on its own, and nothing it reads must see its own writes in one snapshot; then
+        PostgreSQL runs it without BEGIN and COMMIT (two round trips fewer). SQLite ignores it:
+        a writer always takes the one write lock."""
 
 
 class Transactional(Protocol[T_co]):
     """Opens one unit of work and hands out what a service needs inside it."""
 
-    def __call__(self, *, write: bool) -> AbstractAsyncContextManager[T_co]: ...
+    def __call__(
+        self, *, write: bool, single_statement: bool = False
+    ) -> AbstractAsyncContextManager[T_co]: ...
 
 
 class PgSession:
     """asyncpg: parameters and results travel as Python values already."""
 
     __slots__ = ("_conn",)
+    dialect = Dialect.POSTGRESQL
 
     def __init__(self, conn: Any) -> None:
         self._conn = conn
@@ -139,6 +152,7 @@ class SqliteSession:
     """aiosqlite: one thread hop per statement, so each method makes exactly one call."""
 
     __slots__ = ("_conn",)
+    dialect = Dialect.SQLITE
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
@@ -237,13 +251,19 @@ class PostgresDatabase:
             await session.fetch_one(_PING)
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool) -> AsyncIterator[Session]:
+    async def transaction(
+        self, *, write: bool, single_statement: bool = False
+    ) -> AsyncIterator[Session]:
         pool = await self._get_pool()
+        # A bounded wait needs a timer (about 10 µs a request); only a request that may have to
+        # wait for a connection, none being idle, pays for one.
+        timeout = None if pool.get_idle_size() else self._settings.db_connect_timeout_seconds
         try:
-            async with pool.acquire(timeout=self._settings.db_connect_timeout_seconds) as conn:
-                if not write:
+            async with pool.acquire(timeout=timeout) as conn:
+                if not write or single_statement:
                     # A read unit issues one statement, which is atomic on its own; BEGIN and
-                    # COMMIT would only add two round trips to every GET.
+                    # COMMIT would only add two round trips to every GET. Likewise a unit whose
+                    # writes are each one self-contained statement.
                     yield PgSession(conn)
                     return
                 async with conn.transaction():
@@ -299,7 +319,9 @@ class SqliteDatabase:
             await session.fetch_one(_PING)
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool) -> AsyncIterator[Session]:
+    async def transaction(
+        self, *, write: bool, single_statement: bool = False
+    ) -> AsyncIterator[Session]:
         try:
             if write:
                 async with self._write_lock:

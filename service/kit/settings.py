@@ -78,6 +78,23 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=65_536, ge=1)
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
 
+    # Webhooks (service.webhooks). Private targets: None means allowed unless in production,
+    # where True is refused: the worker must not be a way into the internal network.
+    webhooks_allow_private: bool | None = None
+    webhooks_max_endpoints_per_customer: int = Field(default=16, ge=1, le=1000)
+    webhooks_max_attempts: int = Field(default=15, ge=1, le=50)
+    webhooks_backoff_base_seconds: float = Field(default=30.0, gt=0)
+    webhooks_backoff_max_seconds: float = Field(default=14_400.0, gt=0)
+    webhooks_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    # The whole attempt (connect, send, answer), however slowly the receiver trickles bytes.
+    webhooks_timeout_seconds: float = Field(default=15.0, gt=0)
+    # A claimed delivery is the worker's for this long; a worker that dies loses it then.
+    webhooks_lease_seconds: float = Field(default=60.0, gt=0)
+    webhooks_concurrency: int = Field(default=16, ge=1, le=1000)
+    webhooks_dispatch_batch: int = Field(default=100, ge=1, le=10_000)
+    webhooks_poll_interval_seconds: float = Field(default=0.5, gt=0)
+    webhooks_shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+
     access_log: bool = True
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: LogFormat = LogFormat.JSON
@@ -98,6 +115,16 @@ class Settings(BaseSettings):
             )
         if self.db_pool_min > self.db_pool_max:
             raise SettingsError("HARBOR_DB_POOL_MIN is larger than HARBOR_DB_POOL_MAX")
+        if self.webhooks_lease_seconds <= self.webhooks_timeout_seconds:
+            raise SettingsError(
+                "HARBOR_WEBHOOKS_LEASE_SECONDS must exceed HARBOR_WEBHOOKS_TIMEOUT_SECONDS, or "
+                "a slow attempt's delivery is claimed again while it is still being sent"
+            )
+        if self.webhooks_connect_timeout_seconds > self.webhooks_timeout_seconds:
+            raise SettingsError(
+                "HARBOR_WEBHOOKS_CONNECT_TIMEOUT_SECONDS is larger than "
+                "HARBOR_WEBHOOKS_TIMEOUT_SECONDS"
+            )
         if self.environment == Environment.PRODUCTION:
             if self.jwt_key.get_secret_value() == DEVELOPMENT_JWT_KEY:
                 raise SettingsError(
@@ -107,12 +134,24 @@ class Settings(BaseSettings):
                 raise SettingsError(
                     "production refuses the development cursor key: set HARBOR_CURSOR_KEY"
                 )
+            if self.webhooks_allow_private:
+                raise SettingsError(
+                    "production refuses HARBOR_WEBHOOKS_ALLOW_PRIVATE=true: webhooks must not "
+                    "reach loopback or private addresses"
+                )
         self.database  # noqa: B018 - parse now, so a bad URL fails at start-up
         return self
 
     @cached_property
     def database(self) -> DatabaseUrl:
         return DatabaseUrl.parse(self.database_url)
+
+    @property
+    def webhooks_private_targets_allowed(self) -> bool:
+        """Whether webhook URLs may use http:// and loopback/private addresses (tests, make run)."""
+        if self.webhooks_allow_private is None:
+            return self.environment != Environment.PRODUCTION
+        return self.webhooks_allow_private
 
 
 def settings_for_cli(program: str) -> Settings:

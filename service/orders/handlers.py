@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from generated import models
+from generated import RawJson, models
 from generated.orders import (
     CancelOrderOk,
     CreateOrderCreated,
@@ -25,25 +25,27 @@ class OrdersHandlers:
     async def create_order(
         self, *, idempotency_key: str, body: models.OrderCreate, principal: Principal
     ) -> CreateOrderCreated | CreateOrderOk:
-        async with self._units(write=True) as unit:
+        # One statement creates the order (see OrdersRepository.insert_claiming).
+        async with self._units(write=True, single_statement=True) as unit:
             created = await self._service.create(
                 unit, caller=principal.customer_id, key=idempotency_key, body=body
             )
+        order: RawJson[models.Order] = RawJson(created.order_json)
         if created.replayed:
-            return CreateOrderOk(body=created.order)
-        return CreateOrderCreated(body=created.order, location=f"/v1/orders/{created.order.id}")
+            return CreateOrderOk(body=order)
+        return CreateOrderCreated(body=order, location=f"/v1/orders/{created.order_id}")
 
     async def get_order(self, *, order_id: UUID, principal: Principal) -> GetOrderOk:
         async with self._units(write=False) as unit:
             order = await self._service.get(unit, caller=principal.customer_id, order_id=order_id)
-        return GetOrderOk(body=order)
+        return GetOrderOk(body=RawJson(order))
 
     async def cancel_order(self, *, order_id: UUID, principal: Principal) -> CancelOrderOk:
         async with self._units(write=True) as unit:
             order = await self._service.cancel(
                 unit, caller=principal.customer_id, order_id=order_id
             )
-        return CancelOrderOk(body=order)
+        return CancelOrderOk(body=RawJson(order))
 
     async def list_customer_orders(
         self,
@@ -61,4 +63,4 @@ class OrdersHandlers:
                 limit=limit,
                 cursor=cursor,
             )
-        return ListCustomerOrdersOk(body=page)
+        return ListCustomerOrdersOk(body=RawJson(page))

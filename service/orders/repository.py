@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
@@ -11,6 +12,7 @@ import orjson
 
 from service.kit.db import Row, Session, Sql
 from service.kit.pagination import Keyset
+from service.kit.urls import Dialect
 
 _COLUMNS = (
     "id, customer_id, amount_cents, currency, status, description, metadata, payment_method, "
@@ -44,8 +46,41 @@ class PublicPage:
     next_after: Keyset | None
 
 
+@dataclass(frozen=True, slots=True)
+class KeyClaim:
+    """The idempotency key a create takes, and the response to store under it. The key is taken
+    only while no live response holds it; `lock_id` is its advisory lock on PostgreSQL."""
+
+    lock_id: int
+    key: str
+    fingerprint: str
+    response: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """The outbox event a create queues with the order; its payload is the claim's response."""
+
+    id: UUID
+    event_type: str
+
+
+class Claim(StrEnum):
+    CREATED = "created"  # the key was free: order, event and stored response are written
+    IN_FLIGHT = "in_flight"  # another transaction holds the key's lock; nothing was written
+    TAKEN = "taken"  # a live response is stored under the key; nothing was written
+
+
 class OrdersRepository(Protocol):
     async def insert(self, order: OrderRecord) -> None: ...
+
+    async def insert_claiming(
+        self, order: OrderRecord, *, claim: KeyClaim, event: NewEvent
+    ) -> Claim:
+        """Write the order, its outbox event and the key's stored response together, if the
+        key is free; the response (the order's public JSON) is the event's payload too. One
+        statement on PostgreSQL (so one round trip, and its own transaction)."""
 
     async def get(self, order_id: UUID, customer_id: str) -> OrderRecord | None:
         """The customer's order, or None: another customer's order is as absent as no order."""
@@ -64,18 +99,25 @@ class OrdersRepository(Protocol):
 
 
 # The public projection, built by the database on read paths: internal columns are never
-# selected there, and the client skips decoding rows into objects only to encode them again
-# (pydantic validates the JSON in one native pass). Timestamps leave as UTC ISO 8601.
+# selected there, and the JSON goes to the client as the database wrote it (no objects decoded
+# only to be encoded again). Rows were validated against the spec on the way in. Timestamps
+# leave exactly as pydantic writes an aware UTC datetime (`...T10:15:00Z`, `...T10:15:00.123000Z`),
+# so a read answers byte for byte what the create answered.
 _PUBLIC_FIELDS = (
     "'id', id, 'customer_id', customer_id, 'amount_cents', amount_cents, 'currency', currency, "
     "'status', status, 'description', description, "
 )
+_PG_TIME = (
+    "replace(to_char({0} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
+)
 _PUBLIC_PG = (
     f"json_build_object({_PUBLIC_FIELDS}'metadata', metadata, 'payment_method', payment_method, "
-    "'created_at', created_at, 'updated_at', updated_at)::text"
+    f"'created_at', {_PG_TIME.format('created_at')}, "
+    f"'updated_at', {_PG_TIME.format('updated_at')})::text"
 )
 _SQLITE_TIME = (
-    "strftime('%Y-%m-%dT%H:%M:%S', {0} / 1000000, 'unixepoch') || printf('.%06dZ', {0} % 1000000)"
+    "replace(strftime('%Y-%m-%dT%H:%M:%S', {0} / 1000000, 'unixepoch') "
+    "|| printf('.%06dZ', {0} % 1000000), '.000000Z', 'Z')"
 )
 _PUBLIC_SQLITE = (
     f"json_object({_PUBLIC_FIELDS}'metadata', json(metadata), "
@@ -116,8 +158,67 @@ _NEXT_PAGE = _public(
 )
 
 
+# Creating an order is one statement on PostgreSQL: take the key's advisory lock, claim the key
+# (a live response under it wins), and only then insert the order and its outbox event. It
+# writes the idempotency and outbox tables too, because one statement is one round trip instead
+# of seven (BEGIN, lock, read, three inserts, COMMIT), and atomic without BEGIN and COMMIT. The
+# claim is safe without a fresh snapshot after the lock: ON CONFLICT sees the latest committed
+# row under the key, whatever the statement's snapshot.
+_CREATE_PG = (
+    "WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($12::bigint) AS held), "
+    "claim AS (INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, "
+    "status_code, response_body, created_at, expires_at) "
+    "SELECT $2, $13, $14, 201, $15, $10::timestamptz, $16::timestamptz FROM lock WHERE held "
+    "ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+    "status_code = excluded.status_code, response_body = excluded.response_body, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at "
+    "WHERE idempotency_keys.expires_at <= excluded.created_at RETURNING 1), "
+    f"created AS (INSERT INTO orders ({_COLUMNS}) "
+    "SELECT $1::uuid, $2, $3::bigint, $4, $5, $6, $7::jsonb, $8::jsonb, $9::smallint, "
+    "$10::timestamptz, $11::timestamptz FROM claim), "
+    "queued AS (INSERT INTO outbox_events (id, event_type, aggregate_id, payload, status, "
+    "attempts, created_at, available_at) "
+    "SELECT $17::uuid, $18, $1::uuid, $15::jsonb, 'pending', 0, $10::timestamptz, "
+    "$10::timestamptz FROM claim) "
+    "SELECT (SELECT held FROM lock) AS locked, EXISTS (SELECT 1 FROM claim) AS claimed"
+)
+_CREATE = Sql(pg=_CREATE_PG, sqlite="")  # SQLite writes in steps, under BEGIN IMMEDIATE
+# SQLite: the unit's BEGIN IMMEDIATE holds the one write lock, so the steps cannot interleave.
+_CLAIM_SQLITE = Sql(
+    pg="",
+    sqlite="INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, status_code, "
+    "response_body, created_at, expires_at) VALUES (?1, ?2, ?3, 201, ?4, ?5, ?6) "
+    "ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET fingerprint = excluded.fingerprint, "
+    "status_code = excluded.status_code, response_body = excluded.response_body, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at "
+    "WHERE idempotency_keys.expires_at <= excluded.created_at RETURNING 1 AS claimed",
+)
+_QUEUE_SQLITE = Sql(
+    pg="",
+    sqlite="INSERT INTO outbox_events (id, event_type, aggregate_id, payload, status, attempts, "
+    "created_at, available_at) VALUES (?1, ?2, ?3, ?4, 'pending', 0, ?5, ?5)",
+)
+
+
 def _json(value: object) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
+
+
+def _values(order: OrderRecord) -> tuple[object, ...]:
+    """The row's values in the order of `_COLUMNS`."""
+    return (
+        order.id,
+        order.customer_id,
+        order.amount_cents,
+        order.currency,
+        order.status,
+        order.description,
+        _json(order.metadata),
+        _json(order.payment_method),
+        order.risk_score,
+        order.created_at,
+        order.updated_at,
+    )
 
 
 class SqlOrdersRepository:
@@ -146,20 +247,44 @@ class SqlOrdersRepository:
         )
 
     async def insert(self, order: OrderRecord) -> None:
-        await self._session.execute(
-            _INSERT,
-            order.id,
+        await self._session.execute(_INSERT, *_values(order))
+
+    async def insert_claiming(
+        self, order: OrderRecord, *, claim: KeyClaim, event: NewEvent
+    ) -> Claim:
+        s = self._session
+        if s.dialect is Dialect.POSTGRESQL:
+            row = await s.fetch_one(
+                _CREATE,
+                *_values(order),
+                claim.lock_id,
+                claim.key,
+                claim.fingerprint,
+                claim.response,
+                claim.expires_at,
+                event.id,
+                event.event_type,
+            )
+            assert row is not None
+            if not row["locked"]:
+                return Claim.IN_FLIGHT
+            return Claim.CREATED if row["claimed"] else Claim.TAKEN
+        claimed = await s.fetch_all(
+            _CLAIM_SQLITE,
             order.customer_id,
-            order.amount_cents,
-            order.currency,
-            order.status,
-            order.description,
-            _json(order.metadata),
-            _json(order.payment_method),
-            order.risk_score,
+            claim.key,
+            claim.fingerprint,
+            claim.response,
             order.created_at,
-            order.updated_at,
+            claim.expires_at,
         )
+        if not claimed:
+            return Claim.TAKEN
+        await self.insert(order)
+        await s.execute(
+            _QUEUE_SQLITE, event.id, event.event_type, order.id, claim.response, order.created_at
+        )
+        return Claim.CREATED
 
     async def get(self, order_id: UUID, customer_id: str) -> OrderRecord | None:
         row = await self._session.fetch_one(_GET, order_id, customer_id)

@@ -25,6 +25,7 @@ from .errors import (
     UnprocessableContentError,
     UnsupportedMediaTypeError,
 )
+from .webhooks import WebhookEvent, WebhookVerificationError, verify_webhook
 
 __all__ = [
     "ApiResponse",
@@ -52,5 +53,8 @@ __all__ = [
     "UnauthorizedError",
     "UnprocessableContentError",
     "UnsupportedMediaTypeError",
+    "WebhookEvent",
+    "WebhookVerificationError",
     "models",
+    "verify_webhook",
 ]

@@ -18,6 +18,7 @@ from ._runtime import (
     by_status,
     json_body,
     new_idempotency_key,
+    no_body,
 )
 
 CREATE_ORDER: Operation[ApiResponse[models.Order]] = Operation(
@@ -167,6 +168,230 @@ def list_customer_orders(
         LIST_CUSTOMER_ORDERS,
         path={"customer_id": customer_id},
         query={"limit": limit, "cursor": cursor},
+        options=options,
+    )
+
+
+LIST_WEBHOOK_ENDPOINTS: Operation[models.WebhookEndpointPage] = Operation(
+    "listWebhookEndpoints",
+    "GET",
+    "/v1/webhook-endpoints",
+    json_body(models.WebhookEndpointPage),
+    auth=(BEARER,),
+    retry_safe=True,
+)
+LIST_WEBHOOK_ENDPOINTS_PAGER: Pager[models.WebhookEndpointPage, models.WebhookEndpoint] = Pager(
+    "cursor",
+    lambda page: page.data,
+    lambda page: page.next_cursor,
+)
+
+
+def list_webhook_endpoints(
+    *,
+    limit: int | None = None,
+    cursor: str | None = None,
+    options: RequestOptions | None = None,
+) -> Call[models.WebhookEndpointPage]:
+    """`GET /v1/webhook-endpoints`: List webhook endpoints
+
+    Lists the authenticated customer's webhook endpoints, newest first, one
+    page at a time. Secrets are never included.
+
+    Args:
+        limit: The most orders to return in one page.
+        cursor: The `next_cursor` of the previous page; omit it for the first page. Cursors are
+            opaque and tamper-evident.
+        options: A timeout, extra headers or a retry budget for this call only.
+    """
+    return Call(
+        LIST_WEBHOOK_ENDPOINTS,
+        query={"limit": limit, "cursor": cursor},
+        options=options,
+    )
+
+
+CREATE_WEBHOOK_ENDPOINT: Operation[models.WebhookEndpointWithSecret] = Operation(
+    "createWebhookEndpoint",
+    "POST",
+    "/v1/webhook-endpoints",
+    json_body(models.WebhookEndpointWithSecret),
+    auth=(BEARER,),
+    retry_safe=False,
+    media_type="application/json",
+)
+
+
+def create_webhook_endpoint(
+    body: models.WebhookEndpointCreate,
+    *,
+    options: RequestOptions | None = None,
+) -> Call[models.WebhookEndpointWithSecret]:
+    """`POST /v1/webhook-endpoints`: Register a webhook endpoint
+
+    Registers an HTTPS URL of the authenticated customer to receive the
+    listed event types (see the `webhooks` section for their payloads).
+    The response carries the endpoint's signing `secret`, shown this once
+    and never again: store it to verify the `webhook-signature` header of
+    every delivery. Events that happen after registration are delivered;
+    earlier ones are not. The URL must be `https://` on a public address:
+    a URL naming a loopback, private, link-local or multicast address (or
+    `localhost`) is refused with 422, and a host name that resolves to one
+    is never contacted, since every attempt checks the address it connects
+    to (its deliveries fail with the reason).
+
+    Args:
+        body: The request body.
+        options: A timeout, extra headers or a retry budget for this call only.
+    """
+    return Call(
+        CREATE_WEBHOOK_ENDPOINT,
+        body=body,
+        options=options,
+    )
+
+
+GET_WEBHOOK_ENDPOINT: Operation[models.WebhookEndpoint] = Operation(
+    "getWebhookEndpoint",
+    "GET",
+    "/v1/webhook-endpoints/{endpoint_id}",
+    json_body(models.WebhookEndpoint),
+    auth=(BEARER,),
+    retry_safe=True,
+)
+
+
+def get_webhook_endpoint(
+    endpoint_id: UUID,
+    *,
+    options: RequestOptions | None = None,
+) -> Call[models.WebhookEndpoint]:
+    """`GET /v1/webhook-endpoints/{endpoint_id}`: Get a webhook endpoint
+
+    Returns one webhook endpoint of the authenticated customer, without its
+    secret. An unknown id and another customer's endpoint both answer 404.
+
+    Args:
+        endpoint_id: The webhook endpoint's id.
+        options: A timeout, extra headers or a retry budget for this call only.
+    """
+    return Call(
+        GET_WEBHOOK_ENDPOINT,
+        path={"endpoint_id": endpoint_id},
+        options=options,
+    )
+
+
+DELETE_WEBHOOK_ENDPOINT: Operation[None] = Operation(
+    "deleteWebhookEndpoint",
+    "DELETE",
+    "/v1/webhook-endpoints/{endpoint_id}",
+    no_body,
+    auth=(BEARER,),
+    retry_safe=True,
+)
+
+
+def delete_webhook_endpoint(
+    endpoint_id: UUID,
+    *,
+    options: RequestOptions | None = None,
+) -> Call[None]:
+    """`DELETE /v1/webhook-endpoints/{endpoint_id}`: Delete a webhook endpoint
+
+    Deletes a webhook endpoint of the authenticated customer, with its
+    delivery history. Deliveries still pending are dropped; an attempt
+    already in flight may still arrive. An unknown id and another
+    customer's endpoint both answer 404.
+
+    Args:
+        endpoint_id: The webhook endpoint's id.
+        options: A timeout, extra headers or a retry budget for this call only.
+    """
+    return Call(
+        DELETE_WEBHOOK_ENDPOINT,
+        path={"endpoint_id": endpoint_id},
+        options=options,
+    )
+
+
+LIST_WEBHOOK_DELIVERIES: Operation[models.WebhookDeliveryPage] = Operation(
+    "listWebhookDeliveries",
+    "GET",
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries",
+    json_body(models.WebhookDeliveryPage),
+    auth=(BEARER,),
+    retry_safe=True,
+)
+LIST_WEBHOOK_DELIVERIES_PAGER: Pager[models.WebhookDeliveryPage, models.WebhookDelivery] = Pager(
+    "cursor",
+    lambda page: page.data,
+    lambda page: page.next_cursor,
+)
+
+
+def list_webhook_deliveries(
+    endpoint_id: UUID,
+    *,
+    status: models.WebhookDeliveryStatus | None = None,
+    limit: int | None = None,
+    cursor: str | None = None,
+    options: RequestOptions | None = None,
+) -> Call[models.WebhookDeliveryPage]:
+    """`GET /v1/webhook-endpoints/{endpoint_id}/deliveries`: List an endpoint's deliveries
+
+    Lists the deliveries to one webhook endpoint, newest first, one page at
+    a time, each with the history of its attempts; `status` narrows the
+    list (`failed` shows what gave up after the last retry). An unknown
+    endpoint and another customer's endpoint both answer 404.
+
+    Args:
+        endpoint_id: The webhook endpoint's id.
+        status: Only deliveries in this status; omit it for all of them.
+        limit: The most orders to return in one page.
+        cursor: The `next_cursor` of the previous page; omit it for the first page. Cursors are
+            opaque and tamper-evident.
+        options: A timeout, extra headers or a retry budget for this call only.
+    """
+    return Call(
+        LIST_WEBHOOK_DELIVERIES,
+        path={"endpoint_id": endpoint_id},
+        query={"status": status, "limit": limit, "cursor": cursor},
+        options=options,
+    )
+
+
+GET_WEBHOOK_DELIVERY: Operation[models.WebhookDelivery] = Operation(
+    "getWebhookDelivery",
+    "GET",
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}",
+    json_body(models.WebhookDelivery),
+    auth=(BEARER,),
+    retry_safe=True,
+)
+
+
+def get_webhook_delivery(
+    endpoint_id: UUID,
+    delivery_id: UUID,
+    *,
+    options: RequestOptions | None = None,
+) -> Call[models.WebhookDelivery]:
+    """`GET /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}`: Get a delivery
+
+    Returns one delivery to a webhook endpoint, with the history of its
+    attempts. Its id is the `webhook-id` header the receiver saw. An
+    unknown delivery, and any delivery of an unknown or another customer's
+    endpoint, answer 404.
+
+    Args:
+        endpoint_id: The webhook endpoint's id.
+        delivery_id: The delivery's id, as sent in its `webhook-id` header.
+        options: A timeout, extra headers or a retry budget for this call only.
+    """
+    return Call(
+        GET_WEBHOOK_DELIVERY,
+        path={"endpoint_id": endpoint_id, "delivery_id": delivery_id},
         options=options,
     )
 

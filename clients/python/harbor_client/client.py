@@ -13,6 +13,18 @@ class _Operations:
     cancel_order = operation(_ops.cancel_order)
     list_customer_orders = operation(_ops.list_customer_orders)
     iter_list_customer_orders = paginate(_ops.list_customer_orders, _ops.LIST_CUSTOMER_ORDERS_PAGER)
+    list_webhook_endpoints = operation(_ops.list_webhook_endpoints)
+    iter_list_webhook_endpoints = paginate(
+        _ops.list_webhook_endpoints, _ops.LIST_WEBHOOK_ENDPOINTS_PAGER
+    )
+    create_webhook_endpoint = operation(_ops.create_webhook_endpoint)
+    get_webhook_endpoint = operation(_ops.get_webhook_endpoint)
+    delete_webhook_endpoint = operation(_ops.delete_webhook_endpoint)
+    list_webhook_deliveries = operation(_ops.list_webhook_deliveries)
+    iter_list_webhook_deliveries = paginate(
+        _ops.list_webhook_deliveries, _ops.LIST_WEBHOOK_DELIVERIES_PAGER
+    )
+    get_webhook_delivery = operation(_ops.get_webhook_delivery)
     get_health = operation(_ops.get_health)
     get_readiness = operation(_ops.get_readiness)
 

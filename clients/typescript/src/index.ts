@@ -35,13 +35,25 @@ export type CustomerId = components["schemas"]["CustomerId"];
 export type Health = components["schemas"]["Health"];
 export type Metadata = components["schemas"]["Metadata"];
 export type Order = components["schemas"]["Order"];
+export type OrderCancelledEvent = components["schemas"]["OrderCancelledEvent"];
 export type OrderCreate = components["schemas"]["OrderCreate"];
+export type OrderCreatedEvent = components["schemas"]["OrderCreatedEvent"];
 export type OrderPage = components["schemas"]["OrderPage"];
 export type OrderStatus = components["schemas"]["OrderStatus"];
 export type PaymentMethod = components["schemas"]["PaymentMethod"];
 export type Problem = components["schemas"]["Problem"];
 export type ProblemFieldError = components["schemas"]["ProblemFieldError"];
 export type Readiness = components["schemas"]["Readiness"];
+export type WebhookAttempt = components["schemas"]["WebhookAttempt"];
+export type WebhookDelivery = components["schemas"]["WebhookDelivery"];
+export type WebhookDeliveryPage = components["schemas"]["WebhookDeliveryPage"];
+export type WebhookDeliveryStatus = components["schemas"]["WebhookDeliveryStatus"];
+export type WebhookEndpoint = components["schemas"]["WebhookEndpoint"];
+export type WebhookEndpointCreate = components["schemas"]["WebhookEndpointCreate"];
+export type WebhookEndpointPage = components["schemas"]["WebhookEndpointPage"];
+export type WebhookEndpointWithSecret = components["schemas"]["WebhookEndpointWithSecret"];
+export type WebhookEventType = components["schemas"]["WebhookEventType"];
+export type WebhookUrl = components["schemas"]["WebhookUrl"];
 
 type CreateOrderOperation = paths["/v1/orders"]["post"];
 
@@ -78,6 +90,63 @@ export interface ListCustomerOrdersArgs {
   limit?: NonNullable<ListCustomerOrdersOperation["parameters"]["query"]>["limit"];
   /** The `next_cursor` of the previous page; omit it for the first page. Cursors are opaque and tamper-evident. */
   cursor?: NonNullable<ListCustomerOrdersOperation["parameters"]["query"]>["cursor"];
+}
+
+type ListWebhookEndpointsOperation = paths["/v1/webhook-endpoints"]["get"];
+
+/** The arguments of `listWebhookEndpoints`. */
+export interface ListWebhookEndpointsArgs {
+  /** The most orders to return in one page. */
+  limit?: NonNullable<ListWebhookEndpointsOperation["parameters"]["query"]>["limit"];
+  /** The `next_cursor` of the previous page; omit it for the first page. Cursors are opaque and tamper-evident. */
+  cursor?: NonNullable<ListWebhookEndpointsOperation["parameters"]["query"]>["cursor"];
+}
+
+type CreateWebhookEndpointOperation = paths["/v1/webhook-endpoints"]["post"];
+
+/** The arguments of `createWebhookEndpoint`. */
+export interface CreateWebhookEndpointArgs {
+  body: NonNullable<CreateWebhookEndpointOperation["requestBody"]>["content"]["application/json"];
+}
+
+type GetWebhookEndpointOperation = paths["/v1/webhook-endpoints/{endpoint_id}"]["get"];
+
+/** The arguments of `getWebhookEndpoint`. */
+export interface GetWebhookEndpointArgs {
+  /** The webhook endpoint's id. */
+  endpointId: NonNullable<GetWebhookEndpointOperation["parameters"]["path"]>["endpoint_id"];
+}
+
+type DeleteWebhookEndpointOperation = paths["/v1/webhook-endpoints/{endpoint_id}"]["delete"];
+
+/** The arguments of `deleteWebhookEndpoint`. */
+export interface DeleteWebhookEndpointArgs {
+  /** The webhook endpoint's id. */
+  endpointId: NonNullable<DeleteWebhookEndpointOperation["parameters"]["path"]>["endpoint_id"];
+}
+
+type ListWebhookDeliveriesOperation = paths["/v1/webhook-endpoints/{endpoint_id}/deliveries"]["get"];
+
+/** The arguments of `listWebhookDeliveries`. */
+export interface ListWebhookDeliveriesArgs {
+  /** The webhook endpoint's id. */
+  endpointId: NonNullable<ListWebhookDeliveriesOperation["parameters"]["path"]>["endpoint_id"];
+  /** Only deliveries in this status; omit it for all of them. */
+  status?: NonNullable<ListWebhookDeliveriesOperation["parameters"]["query"]>["status"];
+  /** The most orders to return in one page. */
+  limit?: NonNullable<ListWebhookDeliveriesOperation["parameters"]["query"]>["limit"];
+  /** The `next_cursor` of the previous page; omit it for the first page. Cursors are opaque and tamper-evident. */
+  cursor?: NonNullable<ListWebhookDeliveriesOperation["parameters"]["query"]>["cursor"];
+}
+
+type GetWebhookDeliveryOperation = paths["/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}"]["get"];
+
+/** The arguments of `getWebhookDelivery`. */
+export interface GetWebhookDeliveryArgs {
+  /** The webhook endpoint's id. */
+  endpointId: NonNullable<GetWebhookDeliveryOperation["parameters"]["path"]>["endpoint_id"];
+  /** The delivery's id, as sent in its `webhook-id` header. */
+  deliveryId: NonNullable<GetWebhookDeliveryOperation["parameters"]["path"]>["delivery_id"];
 }
 
 type GetHealthOperation = paths["/health"]["get"];
@@ -205,6 +274,135 @@ export class HarborClient {
       (page) => page["data"],
       (page) => page["next_cursor"],
     );
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints`: List webhook endpoints
+   *
+   * Lists the authenticated customer's webhook endpoints, newest first, one
+   * page at a time. Secrets are never included.
+   */
+  async listWebhookEndpoints(args: ListWebhookEndpointsArgs, options?: CallOptions): Promise<WebhookEndpointPage> {
+    const result = await this.raw.GET("/v1/webhook-endpoints", {
+      ...(await this.#init(options, [{ kind: "bearer" }])),
+      params: {
+        query: { "limit": args.limit, "cursor": args.cursor },
+      },
+    });
+    return unwrap(result);
+  }
+
+  /** Every item of every page of `listWebhookEndpoints`, fetched as needed; `.pages()` for the pages. */
+  iterListWebhookEndpoints(args: ListWebhookEndpointsArgs, options?: CallOptions): Paginator<WebhookEndpointPage, WebhookEndpointPage["data"][number]> {
+    return new Paginator(
+      (cursor) => this.listWebhookEndpoints({ ...args, cursor: cursor }, options),
+      args.cursor,
+      (page) => page["data"],
+      (page) => page["next_cursor"],
+    );
+  }
+
+  /**
+   * `POST /v1/webhook-endpoints`: Register a webhook endpoint
+   *
+   * Registers an HTTPS URL of the authenticated customer to receive the
+   * listed event types (see the `webhooks` section for their payloads).
+   * The response carries the endpoint's signing `secret`, shown this once
+   * and never again: store it to verify the `webhook-signature` header of
+   * every delivery. Events that happen after registration are delivered;
+   * earlier ones are not. The URL must be `https://` on a public address:
+   * a URL naming a loopback, private, link-local or multicast address (or
+   * `localhost`) is refused with 422, and a host name that resolves to one
+   * is never contacted, since every attempt checks the address it connects
+   * to (its deliveries fail with the reason).
+   */
+  async createWebhookEndpoint(args: CreateWebhookEndpointArgs, options?: CallOptions): Promise<WebhookEndpointWithSecret> {
+    const result = await this.raw.POST("/v1/webhook-endpoints", {
+      ...(await this.#init(options, [{ kind: "bearer" }])),
+      body: args.body,
+    });
+    return unwrap(result);
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints/{endpoint_id}`: Get a webhook endpoint
+   *
+   * Returns one webhook endpoint of the authenticated customer, without its
+   * secret. An unknown id and another customer's endpoint both answer 404.
+   */
+  async getWebhookEndpoint(args: GetWebhookEndpointArgs, options?: CallOptions): Promise<WebhookEndpoint> {
+    const result = await this.raw.GET("/v1/webhook-endpoints/{endpoint_id}", {
+      ...(await this.#init(options, [{ kind: "bearer" }])),
+      params: {
+        path: { "endpoint_id": args.endpointId },
+      },
+    });
+    return unwrap(result);
+  }
+
+  /**
+   * `DELETE /v1/webhook-endpoints/{endpoint_id}`: Delete a webhook endpoint
+   *
+   * Deletes a webhook endpoint of the authenticated customer, with its
+   * delivery history. Deliveries still pending are dropped; an attempt
+   * already in flight may still arrive. An unknown id and another
+   * customer's endpoint both answer 404.
+   */
+  async deleteWebhookEndpoint(args: DeleteWebhookEndpointArgs, options?: CallOptions): Promise<void> {
+    const result = await this.raw.DELETE("/v1/webhook-endpoints/{endpoint_id}", {
+      ...(await this.#init(options, [{ kind: "bearer" }])),
+      params: {
+        path: { "endpoint_id": args.endpointId },
+      },
+    });
+    unwrap(result);
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints/{endpoint_id}/deliveries`: List an endpoint's deliveries
+   *
+   * Lists the deliveries to one webhook endpoint, newest first, one page at
+   * a time, each with the history of its attempts; `status` narrows the
+   * list (`failed` shows what gave up after the last retry). An unknown
+   * endpoint and another customer's endpoint both answer 404.
+   */
+  async listWebhookDeliveries(args: ListWebhookDeliveriesArgs, options?: CallOptions): Promise<WebhookDeliveryPage> {
+    const result = await this.raw.GET("/v1/webhook-endpoints/{endpoint_id}/deliveries", {
+      ...(await this.#init(options, [{ kind: "bearer" }])),
+      params: {
+        path: { "endpoint_id": args.endpointId },
+        query: { "status": args.status, "limit": args.limit, "cursor": args.cursor },
+      },
+    });
+    return unwrap(result);
+  }
+
+  /** Every item of every page of `listWebhookDeliveries`, fetched as needed; `.pages()` for the pages. */
+  iterListWebhookDeliveries(args: ListWebhookDeliveriesArgs, options?: CallOptions): Paginator<WebhookDeliveryPage, WebhookDeliveryPage["data"][number]> {
+    return new Paginator(
+      (cursor) => this.listWebhookDeliveries({ ...args, cursor: cursor }, options),
+      args.cursor,
+      (page) => page["data"],
+      (page) => page["next_cursor"],
+    );
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}`: Get a delivery
+   *
+   * Returns one delivery to a webhook endpoint, with the history of its
+   * attempts. Its id is the `webhook-id` header the receiver saw. An
+   * unknown delivery, and any delivery of an unknown or another customer's
+   * endpoint, answer 404.
+   */
+  async getWebhookDelivery(args: GetWebhookDeliveryArgs, options?: CallOptions): Promise<WebhookDelivery> {
+    const result = await this.raw.GET("/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}", {
+      ...(await this.#init(options, [{ kind: "bearer" }])),
+      params: {
+        path: { "endpoint_id": args.endpointId, "delivery_id": args.deliveryId },
+      },
+    });
+    return unwrap(result);
   }
 
   /**

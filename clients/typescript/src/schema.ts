@@ -98,6 +98,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List webhook endpoints
+         * @description Lists the authenticated customer's webhook endpoints, newest first, one
+         *     page at a time. Secrets are never included.
+         */
+        get: operations["listWebhookEndpoints"];
+        put?: never;
+        /**
+         * Register a webhook endpoint
+         * @description Registers an HTTPS URL of the authenticated customer to receive the
+         *     listed event types (see the `webhooks` section for their payloads).
+         *     The response carries the endpoint's signing `secret`, shown this once
+         *     and never again: store it to verify the `webhook-signature` header of
+         *     every delivery. Events that happen after registration are delivered;
+         *     earlier ones are not. The URL must be `https://` on a public address:
+         *     a URL naming a loopback, private, link-local or multicast address (or
+         *     `localhost`) is refused with 422, and a host name that resolves to one
+         *     is never contacted, since every attempt checks the address it connects
+         *     to (its deliveries fail with the reason).
+         */
+        post: operations["createWebhookEndpoint"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a webhook endpoint
+         * @description Returns one webhook endpoint of the authenticated customer, without its
+         *     secret. An unknown id and another customer's endpoint both answer 404.
+         */
+        get: operations["getWebhookEndpoint"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a webhook endpoint
+         * @description Deletes a webhook endpoint of the authenticated customer, with its
+         *     delivery history. Deliveries still pending are dropped; an attempt
+         *     already in flight may still arrive. An unknown id and another
+         *     customer's endpoint both answer 404.
+         */
+        delete: operations["deleteWebhookEndpoint"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List an endpoint's deliveries
+         * @description Lists the deliveries to one webhook endpoint, newest first, one page at
+         *     a time, each with the history of its attempts; `status` narrows the
+         *     list (`failed` shows what gave up after the last retry). An unknown
+         *     endpoint and another customer's endpoint both answer 404.
+         */
+        get: operations["listWebhookDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get a delivery
+         * @description Returns one delivery to a webhook endpoint, with the history of its
+         *     attempts. Its id is the `webhook-id` header the receiver saw. An
+         *     unknown delivery, and any delivery of an unknown or another customer's
+         *     endpoint, answer 404.
+         */
+        get: operations["getWebhookDelivery"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -139,7 +247,58 @@ export interface paths {
         trace?: never;
     };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    "order.created": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was created
+         * @description Harbor POSTs this to every endpoint subscribed to `order.created` after
+         *     an order is created; `data` is the order as `GET /v1/orders/{order_id}`
+         *     returns it. Verify the `webhook-signature` before trusting the body.
+         *     Until a 2xx answers, the delivery is retried with exponential backoff
+         *     and jitter, up to 15 attempts over 12 to 24 hours by default; the
+         *     `webhooks` tag has the details.
+         */
+        post: operations["orderCreatedWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "order.cancelled": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An order was cancelled
+         * @description Harbor POSTs this to every endpoint subscribed to `order.cancelled`
+         *     after an order is cancelled; `data` is the cancelled order. Verify the
+         *     `webhook-signature` before trusting the body. Until a 2xx answers, the
+         *     delivery is retried with exponential backoff and jitter, up to 15
+         *     attempts over 12 to 24 hours by default; the `webhooks` tag has the
+         *     details.
+         */
+        post: operations["orderCancelledWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -157,7 +316,7 @@ export interface components {
          * @enum {string}
          */
         OrderStatus: "pending" | "paid" | "cancelled" | "refunded";
-        /** @description Up to 20 string key/value pairs of the partner's own, stored and returned unchanged. */
+        /** @description Up to 20 string key/value pairs of the partner's own, stored and returned unchanged. Keys and values cannot contain the NUL character (U+0000). */
         Metadata: {
             [key: string]: string;
         };
@@ -189,12 +348,12 @@ export interface components {
             /** @description The amount in the currency's minor units (cents for EUR). */
             amount_cents: number;
             currency: components["schemas"]["CurrencyCode"];
-            /** @description A note for the customer's statement; null is the same as leaving it out. */
+            /** @description A note for the customer's statement, without NUL characters (U+0000); null is the same as leaving it out. */
             description?: string | null;
             /** @description The partner's own key/value pairs; null is the same as leaving them out. */
             metadata?: components["schemas"]["Metadata"] | null;
-            /** @description How the order will be paid; null is the same as leaving it out. */
-            payment_method?: components["schemas"]["PaymentMethod"] | null;
+            /** @description How the order will be paid, `type` says which kind; null is the same as leaving it out. */
+            payment_method?: components["schemas"]["CardPaymentMethod"] | components["schemas"]["BankTransferPaymentMethod"] | null;
         };
         /** @description A payment order. */
         Order: {
@@ -230,6 +389,178 @@ export interface components {
             data: components["schemas"]["Order"][];
             /** @description The cursor of the next page, or null on the last page. */
             next_cursor: string | null;
+        };
+        /**
+         * @description The kind of change an event announces: `order.created` when an order is created, `order.cancelled` when it is cancelled.
+         * @enum {string}
+         */
+        WebhookEventType: "order.created" | "order.cancelled";
+        /**
+         * @description Where Harbor POSTs the events. `https://` with a host name (or an IPv4 address) and an optional port and path; no credentials or fragment. Development servers accept `http://` and private addresses; production refuses both.
+         * @example https://hooks.partner.example/harbor
+         */
+        WebhookUrl: string;
+        /** @description A webhook endpoint to register. */
+        WebhookEndpointCreate: {
+            url: components["schemas"]["WebhookUrl"];
+            /** @description The event types to deliver to this endpoint; listing one twice is the same as listing it once. */
+            event_types: components["schemas"]["WebhookEventType"][];
+            /** @description A note of the partner's own, such as what the endpoint feeds; null is the same as leaving it out. */
+            description?: string | null;
+        };
+        /** @description A registered webhook endpoint (its secret is only ever shown at creation). */
+        WebhookEndpoint: {
+            /**
+             * Format: uuid
+             * @description The endpoint's id, assigned by Harbor.
+             */
+            id: string;
+            url: components["schemas"]["WebhookUrl"];
+            /** @description The event types delivered to this endpoint, without repeats. */
+            event_types: components["schemas"]["WebhookEventType"][];
+            /** @description The note given at registration, or null. */
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description When the endpoint was registered (UTC).
+             */
+            created_at: string;
+        };
+        /** @description A newly registered webhook endpoint with its signing secret, which no later response repeats. */
+        WebhookEndpointWithSecret: {
+            /**
+             * Format: uuid
+             * @description The endpoint's id, assigned by Harbor.
+             */
+            id: string;
+            url: components["schemas"]["WebhookUrl"];
+            /** @description The event types delivered to this endpoint, without repeats. */
+            event_types: components["schemas"]["WebhookEventType"][];
+            /** @description The note given at registration, or null. */
+            description: string | null;
+            /**
+             * Format: date-time
+             * @description When the endpoint was registered (UTC).
+             */
+            created_at: string;
+            /** @description The signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. To change it, register a new endpoint and delete this one. */
+            secret: string;
+        };
+        /** @description One page of webhook endpoints, newest first. */
+        WebhookEndpointPage: {
+            /** @description The endpoints on this page. */
+            data: components["schemas"]["WebhookEndpoint"][];
+            /** @description The cursor of the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
+        /**
+         * @description `pending` until an attempt succeeds (waiting for its next attempt), `delivering` while an attempt is in flight, then `succeeded` on a 2xx answer or `failed` once the last retry failed.
+         * @enum {string}
+         */
+        WebhookDeliveryStatus: "pending" | "delivering" | "succeeded" | "failed";
+        /** @description One attempt to deliver an event. */
+        WebhookAttempt: {
+            /** @description The attempt's number, from 1. */
+            number: number;
+            /**
+             * Format: date-time
+             * @description When the attempt started (UTC).
+             */
+            started_at: string;
+            /** @description How long the attempt took, in milliseconds. */
+            duration_ms: number;
+            /** @description The receiver's HTTP status, or null if it never answered (refused, timed out, interrupted). */
+            status_code: number | null;
+            /** @description Why the attempt failed, or null if it succeeded. */
+            error: string | null;
+        };
+        /** @description One event on its way to one endpoint, and every attempt to deliver it. */
+        WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @description The delivery's id, sent as the `webhook-id` header on every attempt.
+             */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The endpoint it is delivered to.
+             */
+            endpoint_id: string;
+            /**
+             * Format: uuid
+             * @description The event's id, the payload's `id`; the same for every endpoint that receives the event.
+             */
+            event_id: string;
+            event_type: components["schemas"]["WebhookEventType"];
+            status: components["schemas"]["WebhookDeliveryStatus"];
+            /** @description How many attempts have started. */
+            attempt_count: number;
+            /**
+             * Format: date-time
+             * @description When the next attempt is due (UTC); while `delivering`, when the attempt in flight is given up for lost and retried. Null once `succeeded` or `failed`.
+             */
+            next_attempt_at: string | null;
+            /** @description The receiver's HTTP status on the latest attempt, or null. */
+            last_status_code: number | null;
+            /** @description Why the latest attempt failed, or null. */
+            last_error: string | null;
+            /**
+             * Format: date-time
+             * @description When the delivery was queued (UTC).
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description When the delivery succeeded or was given up (UTC), or null while it is pending.
+             */
+            completed_at: string | null;
+            /** @description Every attempt so far, oldest first. */
+            attempts: components["schemas"]["WebhookAttempt"][];
+        };
+        /** @description One page of deliveries, newest first. */
+        WebhookDeliveryPage: {
+            /** @description The deliveries on this page. */
+            data: components["schemas"]["WebhookDelivery"][];
+            /** @description The cursor of the next page, or null on the last page. */
+            next_cursor: string | null;
+        };
+        /** @description The payload of the `order.created` webhook. */
+        OrderCreatedEvent: {
+            /**
+             * Format: uuid
+             * @description The event's id; the same for every endpoint that receives it (the `webhook-id` header identifies one delivery).
+             */
+            id: string;
+            /**
+             * @description Always `order.created`.
+             * @constant
+             */
+            type: "order.created";
+            /**
+             * Format: date-time
+             * @description When the order was created (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["Order"];
+        };
+        /** @description The payload of the `order.cancelled` webhook. */
+        OrderCancelledEvent: {
+            /**
+             * Format: uuid
+             * @description The event's id; the same for every endpoint that receives it (the `webhook-id` header identifies one delivery).
+             */
+            id: string;
+            /**
+             * @description Always `order.cancelled`.
+             * @constant
+             */
+            type: "order.cancelled";
+            /**
+             * Format: date-time
+             * @description When the order was cancelled (UTC).
+             */
+            timestamp: string;
+            data: components["schemas"]["Order"];
         };
         /** @description One invalid field or parameter. */
         ProblemFieldError: {
@@ -412,6 +743,36 @@ export interface components {
         Limit: number;
         /** @description The `next_cursor` of the previous page; omit it for the first page. Cursors are opaque and tamper-evident. */
         Cursor: string;
+        /**
+         * @description The webhook endpoint's id.
+         * @example 0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+         */
+        EndpointId: string;
+        /**
+         * @description The delivery's id, as sent in its `webhook-id` header.
+         * @example 0193a5b3-1d2e-7f4a-8b5c-6d7e8f9a0b1c
+         */
+        DeliveryId: string;
+        /**
+         * @description Only deliveries in this status; omit it for all of them.
+         * @example failed
+         */
+        DeliveryStatusFilter: components["schemas"]["WebhookDeliveryStatus"];
+        /**
+         * @description The delivery's id (Standard Webhooks). The same on every attempt of one delivery, so a receiver that has processed it can acknowledge a repeat without acting twice.
+         * @example 0193a5b3-1d2e-7f4a-8b5c-6d7e8f9a0b1c
+         */
+        WebhookIdHeader: string;
+        /**
+         * @description When this attempt was signed, in seconds since the Unix epoch. Reject a delivery whose timestamp is more than 5 minutes from your clock, so a captured request cannot be replayed later.
+         * @example 1795601700
+         */
+        WebhookTimestampHeader: string;
+        /**
+         * @description Space-separated signatures, each `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}`, keyed with the base64-decoded part of the endpoint's secret after `whsec_`. Accept the delivery if any one matches (compare in constant time).
+         * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+         */
+        WebhookSignatureHeader: string;
     };
     requestBodies: never;
     headers: {
@@ -435,6 +796,11 @@ export interface components {
          * @example 1
          */
         RetryAfter: number;
+        /**
+         * @description The URL of the created webhook endpoint.
+         * @example /v1/webhook-endpoints/0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+         */
+        WebhookEndpointLocation: string;
     };
     pathItems: never;
 }
@@ -593,6 +959,211 @@ export interface operations {
             503: components["responses"]["ServiceUnavailable"];
         };
     };
+    listWebhookEndpoints: {
+        parameters: {
+            query?: {
+                /** @description The most orders to return in one page. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page; omit it for the first page. Cursors are opaque and tamper-evident. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of webhook endpoints. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    createWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WebhookEndpointCreate"];
+            };
+        };
+        responses: {
+            /** @description The endpoint was registered; the response holds its signing secret, shown only now. */
+            201: {
+                headers: {
+                    Location: components["headers"]["WebhookEndpointLocation"];
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpointWithSecret"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example 0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+                 */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The webhook endpoint. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookEndpoint"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    deleteWebhookEndpoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example 0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+                 */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The endpoint and its deliveries were deleted. */
+            204: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    listWebhookDeliveries: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Only deliveries in this status; omit it for all of them.
+                 * @example failed
+                 */
+                status?: components["parameters"]["DeliveryStatusFilter"];
+                /** @description The most orders to return in one page. */
+                limit?: components["parameters"]["Limit"];
+                /** @description The `next_cursor` of the previous page; omit it for the first page. Cursors are opaque and tamper-evident. */
+                cursor?: components["parameters"]["Cursor"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example 0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+                 */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of deliveries. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDeliveryPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getWebhookDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example 0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+                 */
+                endpoint_id: components["parameters"]["EndpointId"];
+                /**
+                 * @description The delivery's id, as sent in its `webhook-id` header.
+                 * @example 0193a5b3-1d2e-7f4a-8b5c-6d7e8f9a0b1c
+                 */
+                delivery_id: components["parameters"]["DeliveryId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The delivery. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookDelivery"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
     getHealth: {
         parameters: {
             query?: never;
@@ -636,6 +1207,82 @@ export interface operations {
             };
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    orderCreatedWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The delivery's id (Standard Webhooks). The same on every attempt of one delivery, so a receiver that has processed it can acknowledge a repeat without acting twice.
+                 * @example 0193a5b3-1d2e-7f4a-8b5c-6d7e8f9a0b1c
+                 */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Reject a delivery whose timestamp is more than 5 minutes from your clock, so a captured request cannot be replayed later.
+                 * @example 1795601700
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /**
+                 * @description Space-separated signatures, each `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}`, keyed with the base64-decoded part of the endpoint's secret after `whsec_`. Accept the delivery if any one matches (compare in constant time).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCreatedEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; the body is ignored. Any other status, a redirect or no answer within the timeout is a failed attempt, retried later. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    orderCancelledWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /**
+                 * @description The delivery's id (Standard Webhooks). The same on every attempt of one delivery, so a receiver that has processed it can acknowledge a repeat without acting twice.
+                 * @example 0193a5b3-1d2e-7f4a-8b5c-6d7e8f9a0b1c
+                 */
+                "webhook-id": components["parameters"]["WebhookIdHeader"];
+                /**
+                 * @description When this attempt was signed, in seconds since the Unix epoch. Reject a delivery whose timestamp is more than 5 minutes from your clock, so a captured request cannot be replayed later.
+                 * @example 1795601700
+                 */
+                "webhook-timestamp": components["parameters"]["WebhookTimestampHeader"];
+                /**
+                 * @description Space-separated signatures, each `v1,` and the base64 HMAC-SHA256 of `{webhook-id}.{webhook-timestamp}.{raw body}`, keyed with the base64-decoded part of the endpoint's secret after `whsec_`. Accept the delivery if any one matches (compare in constant time).
+                 * @example v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=
+                 */
+                "webhook-signature": components["parameters"]["WebhookSignatureHeader"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrderCancelledEvent"];
+            };
+        };
+        responses: {
+            /** @description Any 2xx status acknowledges the delivery; the body is ignored. Any other status, a redirect or no answer within the timeout is a failed attempt, retried later. */
+            "2XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
         };
     };
 }

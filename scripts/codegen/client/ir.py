@@ -200,6 +200,8 @@ class ClientApi:
     schemas: tuple[tuple[str, str], ...]  # (TypeScript export, spec name) of component schemas
     base_url: str  # the spec's first server, for examples
     snippets: tuple[Snippet, ...]
+    # Payload models of the spec's `webhooks` signed per Standard Webhooks (`webhook-signature`).
+    signed_webhook_models: tuple[str, ...] = ()
 
     @property
     def paginated(self) -> tuple[Operation, ...]:

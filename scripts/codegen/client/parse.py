@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import ir as server
@@ -70,8 +70,29 @@ def parse_client(
         schemas=builder.schemas(),
         base_url=_base_url(hoisted.spec),
         snippets=snippets(ops, hoisted.spec, builder.deref),
+        signed_webhook_models=_signed_webhook_models(hoisted, models.classes, builder.deref),
     )
     return client, models.source, warnings
+
+
+def _signed_webhook_models(
+    hoisted: Hoisted, classes: frozenset[str], deref: Callable[[Any], JSONObject]
+) -> tuple[str, ...]:
+    """The models of webhook payloads whose deliveries carry a Standard Webhooks signature."""
+    found: dict[str, None] = {}
+    for item in (hoisted.spec.get("webhooks") or {}).values():
+        operation = deref(item).get("post") if isinstance(item, dict) else None
+        if not isinstance(operation, dict):
+            continue
+        headers = {str(deref(p).get("name", "")).lower() for p in operation.get("parameters") or []}
+        media = (deref(operation.get("requestBody")).get("content") or {}).get(
+            "application/json"
+        ) or {}
+        ref = (media.get("schema") or {}).get("$ref", "")
+        name = ref.removeprefix("#/components/schemas/")
+        if "webhook-signature" in headers and name in classes:
+            found[name] = None
+    return tuple(found)
 
 
 def _server_ops(api: server.Api) -> Iterable[server.Operation]:

@@ -58,13 +58,24 @@ def render_python(api: ir.ClientApi, models_source: str) -> dict[str, str]:
     env = client_environment("python")
     header = HEADER.format(source=api.source)
     names = api.names
-    exports = sorted({"models", *names.classes, *(e.name for e in api.errors), *_RUNTIME_EXPORTS})
+    webhooks = (
+        ("WebhookEvent", "WebhookVerificationError", "verify_webhook")
+        if api.signed_webhook_models
+        else ()
+    )
+    exports = sorted(
+        {"models", *names.classes, *(e.name for e in api.errors), *_RUNTIME_EXPORTS, *webhooks}
+    )
     context = {"api": api, "n": names, "exports": exports}
     package = names.package
     files = {
         f"{package}/{module}": header + env.get_template(f"{module}.jinja").render(context)
         for module in _MODULES
     }
+    if api.signed_webhook_models:
+        files[f"{package}/webhooks.py"] = header + env.get_template("webhooks.py.jinja").render(
+            context
+        )
     files[f"{package}/models.py"] = header + models_source
     files[f"{package}/py.typed"] = ""
     files["pyproject.toml"] = header + env.get_template("pyproject.toml.jinja").render(context)

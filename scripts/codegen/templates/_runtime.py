@@ -2,7 +2,7 @@
 
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar, final
 
 from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +12,7 @@ from fastapi.security.base import SecurityBase
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 C = TypeVar("C")
 C_co = TypeVar("C_co", covariant=True)
 P = TypeVar("P")
@@ -104,14 +105,31 @@ async def raw_body(request: Request) -> bytes:
     return await request.body()
 
 
+@final
+class RawJson(Generic[M]):
+    """A body of model `M`, already encoded as JSON by something that guarantees it is valid for
+    `M`'s schema (a database rendering rows that were validated on the way in, a stored
+    response): sent as is, without building, validating or serialising the model again.
+
+    `M` is for the type checker only: a result whose body is `models.Order` takes
+    `RawJson[models.Order]`, never the JSON of another schema.
+    """
+
+    __slots__ = ("content",)
+
+    def __init__(self, content: bytes | str) -> None:
+        self.content = content
+
+
 def respond(
     status: int, body: object, media_type: str | None, headers: dict[str, str] | None
 ) -> Response:
-    """Serialise a handler's result once: models to JSON bytes without a second validation pass."""
-    if isinstance(body, BaseModel):
-        content: bytes | str | None = body.__pydantic_serializer__.to_json(
-            body, by_alias=True, exclude_unset=True
-        )
+    """Serialise a handler's result once: models to JSON bytes without a second validation pass,
+    pre-encoded JSON as it is."""
+    if isinstance(body, RawJson):
+        content: bytes | str | None = body.content
+    elif isinstance(body, BaseModel):
+        content = body.__pydantic_serializer__.to_json(body, by_alias=True, exclude_unset=True)
     elif isinstance(body, bytes | str) or body is None:
         content = body
     else:

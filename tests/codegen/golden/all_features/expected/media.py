@@ -7,6 +7,7 @@ from typing import Annotated, ClassVar, Protocol
 from fastapi import APIRouter, Depends, Path
 from fastapi.responses import Response
 
+from ._routing import FastRoute
 from ._runtime import (
     P,
     P_contra,
@@ -52,12 +53,19 @@ _METHODS = ("upload_photo",)
 
 
 def create_media_router(
-    impl: MediaApi[P] | Provider[MediaApi[P]], *, security: SecurityHooks[P]
+    impl: MediaApi[P] | Provider[MediaApi[P]],
+    *,
+    security: SecurityHooks[P],
+    router: APIRouter | None = None,
 ) -> APIRouter:
-    """A router for the `media` operations, served by `impl` (or by what a dependency returns)."""
+    """A router for the `media` operations, served by `impl` (or by what a dependency returns).
+
+    The routes go on `router` when given: pass `app.router` to serve them from the app's own
+    router, which spares FastAPI matching an included router's routes twice per request.
+    """
     get_impl = provide(impl, _METHODS, "MediaApi")
     require_bearer_ = require_bearer(security)
-    router = APIRouter()
+    router = APIRouter() if router is None else router
 
     async def upload_photo(
         *,
@@ -82,6 +90,7 @@ def create_media_router(
         summary="",
         description="",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "Stored; the photo's checksum."},
         },

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import Response
 
 from . import models
+from ._routing import FastRoute
 from ._runtime import (
     P,
     Provider,
+    RawJson,
     bind,
     provide,
     respond,
@@ -29,7 +31,7 @@ class MetaRootOk:
     """200 from `meta/root`: Fine."""
 
     status_code: ClassVar[int] = 200
-    body: models.MetaRoot200Response
+    body: models.MetaRoot200Response | RawJson[models.MetaRoot200Response]
 
 
 class DefaultApi(Protocol):
@@ -52,11 +54,18 @@ _METHODS = ("meta_root",)
 
 
 def create_default_router(
-    impl: DefaultApi | Provider[DefaultApi], *, security: SecurityHooks[P]
+    impl: DefaultApi | Provider[DefaultApi],
+    *,
+    security: SecurityHooks[P],
+    router: APIRouter | None = None,
 ) -> APIRouter:
-    """A router for the `default` operations, served by `impl` (or by what a dependency returns)."""
+    """A router for the `default` operations, served by `impl` (or by what a dependency returns).
+
+    The routes go on `router` when given: pass `app.router` to serve them from the app's own
+    router, which spares FastAPI matching an included router's routes twice per request.
+    """
     get_impl = provide(impl, _METHODS, "DefaultApi")
-    router = APIRouter()
+    router = APIRouter() if router is None else router
 
     async def meta_root(
         *,
@@ -89,6 +98,7 @@ def create_default_router(
         summary="",
         description="",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "Fine."},
         },

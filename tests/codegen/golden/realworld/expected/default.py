@@ -8,6 +8,7 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 from pydantic import JsonValue
 
+from ._routing import FastRoute
 from ._runtime import (
     P,
     Provider,
@@ -48,11 +49,18 @@ _METHODS = ("post_raw",)
 
 
 def create_default_router(
-    impl: DefaultApi | Provider[DefaultApi], *, security: SecurityHooks[P]
+    impl: DefaultApi | Provider[DefaultApi],
+    *,
+    security: SecurityHooks[P],
+    router: APIRouter | None = None,
 ) -> APIRouter:
-    """A router for the `default` operations, served by `impl` (or by what a dependency returns)."""
+    """A router for the `default` operations, served by `impl` (or by what a dependency returns).
+
+    The routes go on `router` when given: pass `app.router` to serve them from the app's own
+    router, which spares FastAPI matching an included router's routes twice per request.
+    """
     get_impl = provide(impl, _METHODS, "DefaultApi")
-    router = APIRouter()
+    router = APIRouter() if router is None else router
 
     async def post_raw(
         *,
@@ -77,6 +85,7 @@ def create_default_router(
         summary="",
         description="",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "Echoed."},
         },

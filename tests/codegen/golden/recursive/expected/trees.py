@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from . import models
+from ._routing import FastRoute
 from ._runtime import (
     P,
     Provider,
+    RawJson,
     bind,
     provide,
     respond,
@@ -29,7 +31,7 @@ class GetTreeOk:
     """200 from `getTree`: A tree."""
 
     status_code: ClassVar[int] = 200
-    body: models.Node
+    body: models.Node | RawJson[models.Node]
 
 
 class TreesApi(Protocol):
@@ -46,11 +48,18 @@ _METHODS = ("get_tree",)
 
 
 def create_trees_router(
-    impl: TreesApi | Provider[TreesApi], *, security: SecurityHooks[P]
+    impl: TreesApi | Provider[TreesApi],
+    *,
+    security: SecurityHooks[P],
+    router: APIRouter | None = None,
 ) -> APIRouter:
-    """A router for the `trees` operations, served by `impl` (or by what a dependency returns)."""
+    """A router for the `trees` operations, served by `impl` (or by what a dependency returns).
+
+    The routes go on `router` when given: pass `app.router` to serve them from the app's own
+    router, which spares FastAPI matching an included router's routes twice per request.
+    """
     get_impl = provide(impl, _METHODS, "TreesApi")
-    router = APIRouter()
+    router = APIRouter() if router is None else router
 
     async def get_tree(
         *,
@@ -72,6 +81,7 @@ def create_trees_router(
         summary="",
         description="",
         deprecated=False,
+        route_class_override=FastRoute,
         responses={
             "200": {"description": "A tree."},
         },

@@ -1,0 +1,128 @@
+"""The run's numbers as a Markdown table and a PNG chart (bench/results/)."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.httpbench.load import ENDPOINTS
+from bench.httpbench.servers import CANDIDATES
+
+BASELINES = ("fastapi-asyncpg", "fastapi-orm", "connexion", "floor")
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One server on one endpoint with one worker count, over every round."""
+
+    rps: list[float]
+    p50_ms: float
+    p99_ms: float
+    cpu_us: float
+    db_cpu_us: float
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rps)
+
+
+def cells(samples: Sequence[dict[str, Any]]) -> dict[tuple[int, str, str], Cell]:
+    grouped: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
+    for s in samples:
+        grouped.setdefault((s["workers"], s["endpoint"], s["server"]), []).append(s)
+    return {
+        key: Cell(
+            rps=[s["rps"] for s in group],
+            p50_ms=statistics.median(s["p50_ms"] for s in group),
+            p99_ms=statistics.median(s["p99_ms"] for s in group),
+            cpu_us=statistics.median(s["cpu_us"] for s in group),
+            db_cpu_us=statistics.median(s["db_cpu_us"] for s in group),
+        )
+        for key, group in grouped.items()
+    }
+
+
+def markdown(samples: Sequence[dict[str, Any]], meta: dict[str, Any], chart: str) -> str:
+    table = cells(samples)
+    workers = sorted({w for w, _, _ in table})
+    lines = [
+        "# HTTP benchmark: Harbor against hand-written servers",
+        "",
+        f"Written by `make bench-http` on {meta['finished']} (commit `{meta['commit']}`): "
+        f"{meta['rounds']} rounds, servers in a new shuffled order each round, {meta['seconds']:g} s "
+        f"of `wrk -t1 -c{meta['connections']}` per endpoint after {meta['warmup']:g} s of warm-up; "
+        f"uvicorn with uvloop and httptools, access log off; {meta['orders']:,} orders in "
+        f"PostgreSQL. {meta['cores']} cores; load average {meta['load_start']} at the start, "
+        f"{meta['load_end']} at the end. Chart: [{Path(chart).name}]({Path(chart).name}).",
+        "",
+        "req/s is the median of the rounds (min-max beside it); latency and CPU are medians too. "
+        "CPU per request is the server's processes (all workers) and, apart, the PostgreSQL "
+        "backends of the bench database, over the timed run.",
+        "",
+        "## Harbor / each, req/s medians",
+        "",
+        "| endpoint | workers | / 2b asyncpg | / 2a ORM | / connexion | / floor |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for endpoint in ENDPOINTS:
+        for w in workers:
+            harbor = table.get((w, endpoint.key, "harbor"))
+            ratios = []
+            for other in BASELINES:
+                cell = table.get((w, endpoint.key, other))
+                ratios.append(f"{harbor.median / cell.median:.2f}" if harbor and cell else "-")
+            lines.append(f"| `{endpoint.label}` | {w} | {' | '.join(ratios)} |")
+    for w in workers:
+        lines += ["", f"## {w} worker{'s' if w > 1 else ''}", ""]
+        lines += [
+            "| endpoint | server | req/s | min-max | p50 ms | p99 ms | server CPU µs/req | DB CPU µs/req |",
+            "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for endpoint in ENDPOINTS:
+            for candidate in CANDIDATES:
+                cell = table.get((w, endpoint.key, candidate.key))
+                if cell is None:
+                    continue
+                lines.append(
+                    f"| `{endpoint.label}` | {candidate.label} | {cell.median:,.0f} | "
+                    f"{min(cell.rps):,.0f}-{max(cell.rps):,.0f} | {cell.p50_ms:.2f} | "
+                    f"{cell.p99_ms:.2f} | {cell.cpu_us:.0f} | {cell.db_cpu_us:.0f} |"
+                )
+    return "\n".join(lines) + "\n"
+
+
+def chart(samples: Sequence[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = cells(samples)
+    workers = sorted({w for w, _, _ in table})
+    figure, axes = plt.subplots(1, len(workers), figsize=(7 * len(workers), 4.8), squeeze=False)
+    width = 0.8 / len(CANDIDATES)
+    for ax, w in zip(axes[0], workers, strict=True):
+        for i, candidate in enumerate(CANDIDATES):
+            xs, heights, low, high = [], [], [], []
+            for j, endpoint in enumerate(ENDPOINTS):
+                cell = table.get((w, endpoint.key, candidate.key))
+                if cell is None:
+                    continue
+                xs.append(j + (i - (len(CANDIDATES) - 1) / 2) * width)
+                heights.append(cell.median)
+                low.append(cell.median - min(cell.rps))
+                high.append(max(cell.rps) - cell.median)
+            ax.bar(xs, heights, width, yerr=[low, high], capsize=2, label=candidate.label)
+        ax.set_xticks(
+            range(len(ENDPOINTS)), [e.label.replace("?", "\n?") for e in ENDPOINTS], fontsize=8
+        )
+        ax.set_ylabel("requests per second (median, min-max)")
+        ax.set_title(f"{w} uvicorn worker{'s' if w > 1 else ''}")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)

@@ -1,0 +1,170 @@
+"""Run the HTTP comparison: every server, every endpoint, 1 and 2 workers, several shuffled rounds.
+
+.venv/bin/python -m bench.httpbench.run [--rounds 3] [--seconds 4] [--only harbor,floor] ...
+Writes bench/results/http.md and http.png, and every sample to bench/results/raw/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.httpbench import check, report
+from bench.httpbench.data import Fixture, database_argument, set_up, settle
+from bench.httpbench.load import ENDPOINTS, run_wrk, wrk_binary
+from bench.httpbench.servers import CANDIDATES, ROOT, Candidate, database_cpu, serve, tree_cpu
+
+RESULTS = ROOT / "bench" / "results"
+
+
+def _load() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def measure_server(
+    candidate: Candidate, workers: int, fixture: Fixture, workdir: Path, args: argparse.Namespace,
+    reference: dict[str, Any],
+) -> list[dict[str, Any]]:  # fmt: skip
+    samples = []
+    database = fixture.database_url.rsplit("/", 1)[1]
+    log = workdir / f"{candidate.key}.log"
+    with serve(candidate, workers=workers, env=fixture.env, log=log) as server:
+        answers = check.answers(server.url, fixture)
+        if reference:
+            check.same_answers(candidate.key, reference, answers)
+        else:
+            reference.update(answers)
+        for endpoint in ENDPOINTS:
+            run_wrk(
+                server.url,
+                endpoint,
+                fixture,
+                workdir,
+                seconds=args.warmup,
+                connections=args.connections,
+            )
+            cpu, db_cpu = tree_cpu(server.pid), database_cpu(database)
+            result = run_wrk(
+                server.url,
+                endpoint,
+                fixture,
+                workdir,
+                seconds=args.seconds,
+                connections=args.connections,
+            )
+            cpu, db_cpu = tree_cpu(server.pid) - cpu, database_cpu(database) - db_cpu
+            requests = int(result["requests"])  # type: ignore[call-overload]
+            latency: dict[str, int] = result["latency_us"]  # type: ignore[assignment]
+            errors: dict[str, int] = result["errors"]  # type: ignore[assignment]
+            sample = {
+                "server": candidate.key,
+                "workers": workers,
+                "endpoint": endpoint.key,
+                "requests": requests,
+                "rps": requests / (int(result["duration_us"]) / 1e6),  # type: ignore[call-overload]
+                "p50_ms": latency["p50"] / 1000,
+                "p99_ms": latency["p99"] / 1000,
+                "cpu_us": cpu / max(requests, 1) * 1e6,
+                "db_cpu_us": db_cpu / max(requests, 1) * 1e6,
+                "errors": errors,
+                "load": _load(),
+            }
+            if any(errors.values()):
+                raise SystemExit(
+                    f"bench: {candidate.key} {endpoint.key}: errors {errors}; see {log}"
+                )
+            print(
+                f"  {candidate.key:16} {workers}w {endpoint.key:4} {sample['rps']:9,.0f} req/s  "
+                f"p50 {sample['p50_ms']:6.2f} ms  p99 {sample['p99_ms']:6.2f} ms  "
+                f"cpu {sample['cpu_us']:5.0f} µs/req  db {sample['db_cpu_us']:4.0f} µs/req",
+                flush=True,
+            )
+            samples.append(sample)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    database_argument(parser)
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--warmup", type=int, default=1)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
+    parser.add_argument("--only", default="", help="server keys, comma-separated (default: all)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where http.md and http.png go")
+    args = parser.parse_args()
+    wrk_binary()
+    chosen = [c for c in CANDIDATES if not args.only or c.key in args.only.split(",")]
+    worker_counts = [int(w) for w in args.workers.split(",")]
+    began, load_start = time.monotonic(), _load()
+    samples: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="harbor-bench-") as tmp:
+        workdir = Path(tmp)
+        base_env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        fixture = asyncio.run(set_up(args.database_url, args.rows, workdir, base_env))
+        reference: dict[str, Any] = {}
+        for round_ in range(1, args.rounds + 1):
+            for workers in worker_counts:
+                order = random.sample(chosen, len(chosen))
+                print(
+                    f"round {round_}/{args.rounds}, {workers} worker(s): {', '.join(c.key for c in order)}",
+                    flush=True,
+                )
+                for candidate in order:
+                    for sample in measure_server(
+                        candidate, workers, fixture, workdir, args, reference
+                    ):
+                        samples.append({**sample, "round": round_})
+                    asyncio.run(settle(fixture.database_url))
+    meta = {
+        "finished": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "commit": _commit(),
+        "rounds": args.rounds,
+        "seconds": args.seconds,
+        "warmup": args.warmup,
+        "connections": args.connections,
+        "orders": args.rows,
+        "cores": os.cpu_count(),
+        "load_start": load_start,
+        "load_end": _load(),
+        "elapsed_s": round(time.monotonic() - began),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    raw = args.out / "raw"
+    raw.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    (raw / f"http-{stamp}.json").write_text(
+        json.dumps({"meta": meta, "samples": samples}, indent=1)
+    )
+    report.chart(samples, args.out / "http.png")
+    (args.out / "http.md").write_text(report.markdown(samples, meta, "http.png"))
+    print(f"\nwrote {args.out / 'http.md'} and http.png in {meta['elapsed_s']} s", flush=True)
+    print((args.out / "http.md").read_text())
+    return 0
+
+
+def _commit() -> str:
+    done = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return done.stdout.strip() or "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

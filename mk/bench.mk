@@ -1,0 +1,25 @@
+# Benchmarks, never part of `make test`: the HTTP comparison (bench/httpbench, bench/apps) and the
+# quick ones. They run in their own environment (the lock's `bench` group), so a `uv sync` of
+# .venv elsewhere cannot pull connexion or matplotlib from under a running benchmark.
+# PostgreSQL: TEST_DATABASE_URL, else postgresql://postgres@127.0.0.1:5432/test (the benchmarks
+# create and keep a `harbor_bench` database there, loaded once with 1,000,000 orders).
+BENCH_VENV := var/bench/venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+# Extra arguments for bench/httpbench/run.py, e.g. BENCH_ARGS="--rounds 5 --seconds 10".
+BENCH_ARGS ?=
+
+# SQLAlchemy's async ORM (bench/apps/fastapi_orm.py) needs greenlet, which the lock lacks so far.
+$(BENCH_VENV)/.synced: pyproject.toml uv.lock clients/python/pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --quiet
+	$(UV) pip install --quiet --python $(BENCH_PY) greenlet
+	@touch $@
+
+.PHONY: bench bench-http
+bench-http: $(BENCH_VENV)/.synced ## Harbor vs hand-written FastAPI, connexion, Starlette under wrk: bench/results/http.md, http.png
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BENCH_PY) -m bench.httpbench.run $(BENCH_ARGS)
+
+bench: bench-http ## every benchmark (about 14 min): bench-http, deep pages, the breaking gate, generation
+	$(BENCH_PY) bench/bench_deep_pages.py
+	@if [ -f bench/bench_breaking.py ]; then $(BENCH_PY) -m bench.bench_breaking; fi
+	@if [ -f bench/bench_generate.py ]; then $(BENCH_PY) bench/bench_generate.py; fi

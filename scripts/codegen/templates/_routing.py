@@ -1,0 +1,217 @@
+"""The route class of the generated routers: FastAPI's APIRoute, with a leaner request path.
+
+FastAPI handles every request generically: it walks the endpoint's dependency tree, computes
+cache keys, builds a throwaway Response for dependencies that might want one, and parses the
+body's media type with the email package. A generated endpoint needs little of that: its
+dependencies take only the request (the security hook, the media type guard), and its
+parameters are plain path, query, header and cookie values and at most one JSON body. For such
+an endpoint `FastRoute` compiles, once, a handler that does exactly that work, with FastAPI's
+own field validators, so values and errors (`RequestValidationError`, same `loc`, `type` and
+`msg`) are the same as FastAPI's. Anything else (sequences, forms, dependencies with parameters
+of their own, overridden dependencies, an include that adds dependencies) takes FastAPI's
+handler; so does every route when this FastAPI lacks a helper used here.
+"""
+
+import inspect
+import json
+from collections.abc import Callable, Coroutine, Mapping
+from typing import Any
+
+from fastapi import HTTPException, params
+from fastapi.dependencies.models import Dependant
+from fastapi.exceptions import RequestValidationError
+from fastapi.requests import Request
+from fastapi.responses import Response
+from fastapi.routing import APIRoute
+
+try:
+    from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence
+    from fastapi.dependencies.utils import _get_param_aliases, _validate_value_with_model_field
+    from fastapi.routing import _effective_route_context_var
+
+    _LEAN = True
+except ImportError:  # another FastAPI: every route keeps FastAPI's own handler
+    _LEAN = False
+
+Handler = Callable[[Request], Coroutine[Any, Any, Response]]
+Source = Callable[[Request], Mapping[str, Any]]
+
+
+def _path(request: Request) -> Mapping[str, Any]:
+    return request.path_params
+
+
+def _query(request: Request) -> Mapping[str, Any]:
+    return request.query_params
+
+
+def _header(request: Request) -> Mapping[str, Any]:
+    return request.headers
+
+
+def _cookie(request: Request) -> Mapping[str, Any]:
+    return request.cookies
+
+
+_SOURCES: dict[params.ParamTypes, Source] = {
+    params.ParamTypes.path: _path,
+    params.ParamTypes.query: _query,
+    params.ParamTypes.header: _header,
+    params.ParamTypes.cookie: _cookie,
+}
+
+
+class FastRoute(APIRoute):
+    """An APIRoute whose simple endpoints skip FastAPI's generic dependency solving."""
+
+    def get_route_handler(self) -> Handler:
+        generic = super().get_route_handler()
+        if not _LEAN or _effective_route_context_var.get() is not None:
+            return generic  # included with a context of its own (prefix, dependencies ...)
+        fast = _compile(self.dependant, embed_body=self._embed_body_fields)
+        if fast is None:
+            return generic
+        overrides = self.dependency_overrides_provider
+
+        async def handle(request: Request) -> Response:
+            if overrides is not None and getattr(overrides, "dependency_overrides", None):
+                return await generic(request)
+            return await fast(request)
+
+        return handle
+
+
+def _coroutine(call: Callable[..., Any] | None) -> bool:
+    """An async function, or an object whose __call__ is one (a security object)."""
+    return inspect.iscoroutinefunction(call) or inspect.iscoroutinefunction(
+        getattr(call, "__call__", None)  # noqa: B004 - the method itself, not callable()
+    )
+
+
+def _simple_dependency(sub: Dependant) -> bool:
+    """A coroutine that takes the request at most, as the security hook and the guard do."""
+    fields = (sub.path_params, sub.query_params, sub.header_params, sub.cookie_params)
+    return (
+        _coroutine(sub.call)
+        and not any(fields)
+        and not sub.body_params
+        and not sub.dependencies
+        and sub.websocket_param_name is None
+        and sub.http_connection_param_name is None
+        and sub.response_param_name is None
+        and sub.background_tasks_param_name is None
+        and sub.security_scopes_param_name is None
+    )
+
+
+def _scalar(field: ModelField) -> bool:
+    return not field_annotation_is_sequence(field.field_info.annotation)
+
+
+def _compile(dependant: Dependant, *, embed_body: bool) -> Handler | None:
+    """The lean handler of `dependant`, or None when it needs FastAPI's generic one."""
+    endpoint = dependant.call
+    if (
+        endpoint is None
+        or not inspect.iscoroutinefunction(endpoint)
+        or not all(_simple_dependency(sub) for sub in dependant.dependencies)
+        or dependant.request_param_name is not None
+        or dependant.websocket_param_name is not None
+        or dependant.http_connection_param_name is not None
+        or dependant.response_param_name is not None
+        or dependant.background_tasks_param_name is not None
+        or dependant.security_scopes_param_name is not None
+        or len(dependant.body_params) > 1
+        or embed_body
+    ):
+        return None
+    fields = [
+        *dependant.path_params,
+        *dependant.query_params,
+        *dependant.header_params,
+        *dependant.cookie_params,
+    ]
+    if not all(_scalar(field) for field in fields):
+        return None
+    body_field = dependant.body_params[0] if dependant.body_params else None
+    if body_field is not None and (
+        type(body_field.field_info) is not params.Body or not _scalar(body_field)
+    ):
+        return None
+    readers = []
+    for field in fields:
+        info = field.field_info
+        assert isinstance(info, params.Param)
+        keys = [key for _, key in _get_param_aliases(field)]
+        readers.append((field, _SOURCES[info.in_], info.in_.value, keys))
+    dependencies: list[tuple[str | None, Callable[..., Any], str | None]] = [
+        (sub.name, sub.call, sub.request_param_name)
+        for sub in dependant.dependencies
+        if sub.call is not None
+    ]
+
+    async def handle(request: Request) -> Response:
+        values: dict[str, Any] = {}
+        for name, call, takes_request in dependencies:
+            result = await (call(**{takes_request: request}) if takes_request else call())
+            if name is not None:
+                values[name] = result
+        errors: list[Any] = []
+        for field, source, where, keys in readers:
+            received = source(request)
+            key = keys[0] if len(keys) == 1 else next((k for k in keys if k in received), keys[0])
+            value = received.get(key)
+            value, problems = _validate_value_with_model_field(
+                field=field,
+                value=Undefined if value is None else value,
+                values=values,
+                loc=(where, key),
+            )
+            if problems:
+                errors.extend(problems)
+            else:
+                values[field.name] = value
+        body: Any = Undefined
+        if body_field is not None:
+            body = await _json_body(request)
+            value, problems = _validate_value_with_model_field(
+                field=body_field, value=body, values=values, loc=("body",)
+            )
+            if problems:
+                errors.extend(problems)
+            else:
+                values[body_field.name] = value
+        if errors:
+            raise RequestValidationError(errors, body=None if body is Undefined else body)
+        response: Response = await endpoint(**values)
+        return response
+
+    return handle
+
+
+async def _json_body(request: Request) -> Any:
+    """The body as FastAPI reads it: parsed when its media type is JSON, else its bytes."""
+    raw = await request.body()
+    if not raw:
+        return Undefined
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    main, _, sub = media.partition("/")
+    if main != "application" or not (sub == "json" or sub.endswith("+json")):
+        return raw
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError as error:
+        raise HTTPException(400, "There was an error parsing the body") from error
+    except json.JSONDecodeError as error:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ("body", error.pos),
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": error.msg},
+                }
+            ],
+            body=error.doc,
+        ) from error

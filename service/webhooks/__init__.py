@@ -1,0 +1,1 @@
+"""Webhooks: partners' endpoints, and the worker that delivers outbox events to them, signed."""
