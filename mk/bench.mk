@@ -8,10 +8,9 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 # Extra arguments for bench/httpbench/run.py, e.g. BENCH_ARGS="--rounds 5 --seconds 10".
 BENCH_ARGS ?=
 
-# SQLAlchemy's async ORM (bench/apps/fastapi_orm.py) needs greenlet, which the lock lacks so far.
+# The `bench` group pins connexion, matplotlib and greenlet (SQLAlchemy's async ORM needs it).
 $(BENCH_VENV)/.synced: pyproject.toml uv.lock clients/python/pyproject.toml | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --quiet
-	$(UV) pip install --quiet --python $(BENCH_PY) greenlet
 	@touch $@
 
 .PHONY: bench bench-http
