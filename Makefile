@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 UV_VERSION := 0.13.8
+# uv trusts the system's certificate store, as pip and npm do here (some networks add their own CA).
+export UV_NATIVE_TLS ?= 1
 PY := .venv/bin/python
 SPEC := spec/openapi.yaml
 
