@@ -15,3 +15,8 @@ node_modules/.installed: package.json package-lock.json
 
 .PHONY: install
 install: .venv/.synced node_modules/.installed ## install the locked Python and Node toolchains
+
+.PHONY: clean
+clean: ## remove what runs leave behind (var/: SQLite database, caches, reports; tool caches); keeps .venv and node_modules
+	rm -rf var .mypy_cache .ruff_cache .pytest_cache .hypothesis .schemathesis
+	find . -name __pycache__ -type d -not -path './.venv/*' -not -path './node_modules/*' -prune -exec rm -rf {} +

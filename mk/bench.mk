@@ -18,7 +18,7 @@ bench-http: $(BENCH_VENV)/.synced ## Harbor vs hand-written FastAPI, connexion, 
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BENCH_PY) -m bench.httpbench.run $(BENCH_ARGS)
 
-bench: bench-http ## every benchmark (about 14 min): bench-http, deep pages, the breaking gate, generation
+bench: bench-http ## every benchmark (about 11 min): bench-http, deep pages, the breaking gate, generation
 	$(BENCH_PY) bench/bench_deep_pages.py
 	@if [ -f bench/bench_breaking.py ]; then $(BENCH_PY) -m bench.bench_breaking; fi
 	@if [ -f bench/bench_generate.py ]; then $(BENCH_PY) bench/bench_generate.py; fi
