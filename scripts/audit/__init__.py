@@ -1,0 +1,1 @@
+"""`make audit`: known vulnerabilities in the locked Python and npm dependencies."""
