@@ -19,32 +19,32 @@ from service.idempotency.repository import lock_id
 from service.kit.clock import Uuid7Generator
 from service.kit.pagination import InvalidCursor, Keyset
 
-
-def _utc(column: str) -> str:
-    # As pydantic writes a UTC datetime: `Z`, and a fraction only when there is one.
-    return (
-        f"replace(to_char({column} AT TIME ZONE 'UTC', "
-        "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), '.000000Z', 'Z')"
-    )
-
-
-# The public JSON of an order, rendered by the database.
+# The public columns only, rendered to JSON here with orjson (as Harbor's repository does:
+# cheaper in total than PostgreSQL's json_build_object).
 PUBLIC = (
-    "json_build_object('id', id, 'customer_id', customer_id, 'amount_cents', amount_cents, "
-    "'currency', currency, 'status', status, 'description', description, 'metadata', metadata, "
-    f"'payment_method', payment_method, 'created_at', {_utc('created_at')}, "
-    f"'updated_at', {_utc('updated_at')})::text"
+    "CAST(id AS text) AS id, customer_id, amount_cents, currency, status, description, "
+    "metadata, payment_method, created_at, updated_at"
 )
 GET = f"SELECT {PUBLIC} FROM orders WHERE id = $1 AND customer_id = $2"
 FIRST_PAGE = (
-    f"SELECT created_at, id, {PUBLIC} AS public FROM orders WHERE customer_id = $1 "
-    "ORDER BY created_at DESC, id DESC LIMIT $2"
+    f"SELECT {PUBLIC} FROM orders WHERE customer_id = $1 "
+    "ORDER BY orders.created_at DESC, orders.id DESC LIMIT $2"
 )
 NEXT_PAGE = (
-    f"SELECT created_at, id, {PUBLIC} AS public FROM orders "
+    f"SELECT {PUBLIC} FROM orders "
     "WHERE customer_id = $1 AND (created_at, id) < ($2, $3) "
-    "ORDER BY created_at DESC, id DESC LIMIT $4"
+    "ORDER BY orders.created_at DESC, orders.id DESC LIMIT $4"
 )
+
+
+def public_json(row: asyncpg.Record) -> bytes:
+    public = dict(row)
+    public["metadata"] = orjson.loads(public["metadata"])
+    if public["payment_method"] is not None:
+        public["payment_method"] = orjson.loads(public["payment_method"])
+    return orjson.dumps(public, option=orjson.OPT_UTC_Z)
+
+
 TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
 FIND_KEY = (
     "SELECT fingerprint, status_code, response_body, expires_at FROM idempotency_keys "
@@ -111,10 +111,10 @@ class OrderStore:
 
     async def get(self, order_id: UUID, caller: str) -> bytes:
         async with self._pool.acquire() as conn:
-            found = await conn.fetchval(GET, order_id, caller)
+            found = await conn.fetchrow(GET, order_id, caller)
         if found is None:
             raise common.NotFound(f"Order {order_id} was not found.")
-        return found.encode()
+        return public_json(found)
 
     async def page(self, customer_id: str, caller: str, limit: int, cursor: str | None) -> bytes:
         if customer_id != caller:
@@ -134,9 +134,11 @@ class OrderStore:
         following = None
         if len(rows) > limit:
             last = rows[limit - 1]
-            following = cursors.encode(Keyset(last["created_at"], last["id"]), scope=customer_id)
-        data = ",".join(row["public"] for row in rows[:limit])
-        return f'{{"data":[{data}],"next_cursor":{orjson.dumps(following).decode()}}}'.encode()
+            following = cursors.encode(
+                Keyset(last["created_at"], UUID(last["id"])), scope=customer_id
+            )
+        data = b",".join(public_json(row) for row in rows[:limit])
+        return b'{"data":[%b],"next_cursor":%b}' % (data, orjson.dumps(following))
 
     async def create(self, caller: str, key: str, order: dict[str, Any]) -> Outcome:
         if order["customer_id"] != caller:

@@ -14,16 +14,18 @@ from typing import Any
 from fastapi import FastAPI, HTTPException
 
 from .hoist import METHODS, is_json
-from .load import JSONObject, load, resolve
+from .load import Document, JSONObject, load, resolve
 from .pipeline import build_server
 
 # Strings the app parses into values; their format does the checking.
 _PARSED_FORMATS = frozenset({"uuid", "date-time", "date", "time"})
 
 
-def verify_spec(spec_path: Path, package: Path | None = None) -> int:
+def verify_spec(
+    spec_path: Path, package: Path | None = None, document: Document | None = None
+) -> int:
     """Exit status: 0 when the app built from the spec (or from `package`) agrees with it, 1 when not."""
-    document = load(spec_path)
+    document = document or load(spec_path)
     warnings = list(document.warnings)
     with tempfile.TemporaryDirectory(prefix="harbor-verify-") as tmp:
         name = f"harbor_verify_{uuid.uuid4().hex[:12]}"
@@ -37,7 +39,7 @@ def verify_spec(spec_path: Path, package: Path | None = None) -> int:
         differences = list(compare(document.data, app.openapi()))
     for line in differences:
         print(line, file=sys.stderr)
-    operations = sum(1 for _ in _operations(document.data))
+    operations = sum(1 for _ in spec_operations(document.data))
     if differences:
         print(
             f"{spec_path}: {len(differences)} difference(s) between the spec and the generated app",
@@ -93,7 +95,7 @@ def _not_implemented(name: str) -> Any:
     return method
 
 
-def _operations(spec: JSONObject) -> Iterator[tuple[str, str, JSONObject, JSONObject]]:
+def spec_operations(spec: JSONObject) -> Iterator[tuple[str, str, JSONObject, JSONObject]]:
     for path, item in (spec.get("paths") or {}).items():
         for method in METHODS:
             if isinstance(item, dict) and isinstance(item.get(method), dict):
@@ -102,8 +104,8 @@ def _operations(spec: JSONObject) -> Iterator[tuple[str, str, JSONObject, JSONOb
 
 def compare(spec: JSONObject, app: JSONObject) -> Iterator[str]:
     """One line per disagreement between the spec and the app's own OpenAPI description."""
-    app_ops = {(path, method): op for path, method, op, _ in _operations(app)}
-    spec_ops = {(path, method): (op, item) for path, method, op, item in _operations(spec)}
+    app_ops = {(path, method): op for path, method, op, _ in spec_operations(app)}
+    spec_ops = {(path, method): (op, item) for path, method, op, item in spec_operations(spec)}
     for key in sorted(app_ops.keys() - spec_ops.keys()):
         yield f"{key[1].upper()} {key[0]}: served by the app but not in the spec"
     for key in sorted(spec_ops.keys() - app_ops.keys()):

