@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from . import fastapi_codegen, harbor
-from .run import Outcome, run_all
+from .run import Outcome, run_all, spec_name
 
 CORPUS = Path("corpus/node_modules")
 SOURCES = (
@@ -44,13 +44,15 @@ def openapi3_specs() -> list[Path]:
     return found
 
 
-def table(outcomes: list[Outcome], seconds: float, tool: str) -> str:
+def table(outcomes: list[Outcome], seconds: float, tool: str, resumed: int = 0) -> str:
     counts = collections.Counter(o.result for o in outcomes)
     total = len(outcomes)
     lines = [
         f"# Generator corpus run: {tool}",
         "",
-        f"{total} OpenAPI 3.x documents, {seconds:.0f}s wall time; "
+        f"{total} OpenAPI 3.x documents, {seconds:.0f}s wall time"
+        + (f" ({resumed} recorded by an earlier, interrupted run)" if resumed else "")
+        + f", {sum(o.seconds for o in outcomes):.0f}s summed over the documents; "
         + ", ".join(
             f"{result}: {n} ({100 * n / total:.1f}%)" for result, n in counts.most_common()
         ),
@@ -79,8 +81,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--timeout", type=float, default=300.0)
-    parser.add_argument("--out", type=Path, default=Path("var/corpus/report.md"))
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--out", type=Path, help="the table (default: var/corpus/TOOL.md, outcomes in TOOL.jsonl)"
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="keep the outcomes already in the .jsonl beside --out and run only the rest",
+    )
     parser.add_argument(
         "--tool",
         choices=("harbor", "fastapi-codegen"),
@@ -97,23 +106,41 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.sample:
         specs = sorted(random.Random(args.seed).sample(specs, min(args.sample, len(specs))))
+    out = args.out or Path(f"var/corpus/{args.tool}.md")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    log = out.with_suffix(".jsonl")
+    earlier = _earlier(log) if args.resume else {}
+    if not args.resume:
+        log.write_text("")
+    todo = [spec for spec in specs if spec_name(spec) not in earlier]
     started = time.monotonic()
+    if args.tool == "fastapi-codegen" and todo:
+        fastapi_codegen.prepare()
     tool = harbor.main if args.tool == "harbor" else fastapi_codegen.main
-    outcomes = run_all(specs, tool, workers=args.workers, timeout=args.timeout)
+    with log.open("a") as sink:
+
+        def record(outcome: Outcome) -> None:
+            sink.write(json.dumps(dataclasses.asdict(outcome)) + "\n")
+            sink.flush()
+
+        fresh = run_all(todo, tool, workers=args.workers, timeout=args.timeout, record=record)
     seconds = time.monotonic() - started
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(table(outcomes, seconds, args.tool))
-    args.out.with_suffix(".json").write_text(
-        json.dumps(
-            [dataclasses.asdict(o) for o in outcomes],
-            indent=1,
-        )
-    )
+    wanted = {spec_name(spec) for spec in specs}
+    outcomes = [o for o in earlier.values() if o.spec in wanted] + fresh
+    out.write_text(table(outcomes, seconds, args.tool, resumed=len(outcomes) - len(fresh)))
     counts = collections.Counter(o.result for o in outcomes)
     print(
-        f"corpus: {counts['pass']}/{len(outcomes)} pass ({100 * counts['pass'] / len(outcomes):.1f}%) in {seconds:.0f}s; table in {args.out}"
+        f"corpus: {counts['pass']}/{len(outcomes)} pass ({100 * counts['pass'] / len(outcomes):.1f}%) in {seconds:.0f}s; table in {out}"
     )
     return 0
+
+
+def _earlier(log: Path) -> dict[str, Outcome]:
+    """The outcomes a previous (interrupted) run recorded, by spec."""
+    if not log.is_file():
+        return {}
+    outcomes = (Outcome(**json.loads(line)) for line in log.read_text().splitlines() if line)
+    return {o.spec: o for o in outcomes}
 
 
 if __name__ == "__main__":

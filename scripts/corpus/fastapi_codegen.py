@@ -2,12 +2,13 @@
 
 `python -m scripts.corpus.fastapi_codegen SPEC` exits like `scripts.codegen verify`: 0 the app
 agrees with the spec, 1 it differs, 2 the tool refused the spec, 3 its output failed to import.
-fastapi-codegen runs in its own pinned environment (uvx), so its dependencies never meet ours.
+fastapi-codegen runs in its own pinned environment (var/corpus/fastapi-codegen-env).
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -17,16 +18,30 @@ from scripts.codegen.load import load
 from scripts.codegen.problems import SpecError
 from scripts.codegen.verify import compare
 
-TOOL = (
-    "uvx",
-    "--quiet",
-    "--from",
-    "fastapi-code-generator==0.8.1",
-    "--with",
-    "fastapi==0.115.12",
-    "--with",
-    "email-validator==2.3.0",
-)
+PINS = ("fastapi-code-generator==0.8.1", "fastapi==0.115.12", "email-validator==2.3.0")
+# Its own pinned environment, built once by `prepare()`, so its dependencies never meet ours.
+ENV = Path("var/corpus/fastapi-codegen-env")
+
+
+def _uv() -> str:
+    return shutil.which("uv") or str(Path(".venv-uv/bin/uv").resolve())
+
+
+def prepare() -> None:
+    """Create the tool's environment unless it is there with the same pins."""
+    stamp = ENV / "pins.txt"
+    if stamp.is_file() and stamp.read_text() == "\n".join(PINS):
+        return
+    subprocess.run(
+        [_uv(), "venv", "--quiet", "--clear", "--python", sys.executable, str(ENV)], check=True
+    )
+    subprocess.run(
+        [_uv(), "pip", "install", "--quiet", "--python", str(ENV / "bin" / "python"), *PINS],
+        check=True,
+    )
+    stamp.write_text("\n".join(PINS))
+
+
 # Its main.py imports `.models`, so the output directory is imported as a package.
 _DUMP = "import json, sys; sys.path.insert(0, sys.argv[1]); from generated_app.main import app; print(json.dumps(app.openapi()))"
 
@@ -40,7 +55,7 @@ def main(spec: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="fastapi-codegen-") as tmp:
         out = Path(tmp) / "generated_app"
         generated = subprocess.run(
-            [*TOOL, "fastapi-codegen", "--input", str(spec), "--output", str(out)],
+            [str(ENV / "bin" / "fastapi-codegen"), "--input", str(spec), "--output", str(out)],
             capture_output=True,
             text=True,
             check=False,
@@ -52,7 +67,10 @@ def main(spec: Path) -> int:
             )
             return 2
         dumped = subprocess.run(
-            [*TOOL, "python", "-c", _DUMP, tmp], capture_output=True, text=True, check=False
+            [str(ENV / "bin" / "python"), "-c", _DUMP, tmp],
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if dumped.returncode != 0:
             print(f"import failed: {_last_line(dumped.stderr)}", file=sys.stderr)
@@ -77,4 +95,5 @@ def _last_line(text: str) -> str:
 
 
 if __name__ == "__main__":
+    prepare()
     sys.exit(main(Path(sys.argv[1])))

@@ -50,6 +50,9 @@ def _child(tool: Tool, spec: Path, output_fd: int) -> None:
     os.setsid()  # its own process group: a timeout kills the tool's subprocesses too
     os.dup2(output_fd, 1)
     os.dup2(output_fd, 2)
+    # New streams on the redirected descriptors: the inherited ones may write elsewhere (pytest).
+    sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115
+    sys.stderr = open(2, "w", closefd=False)  # noqa: SIM115
     try:
         code = tool(spec)
     except BaseException:
@@ -61,7 +64,13 @@ def _child(tool: Tool, spec: Path, output_fd: int) -> None:
 
 
 def run_all(
-    specs: Iterable[Path], tool: Tool, *, workers: int, timeout: float, progress: bool = True
+    specs: Iterable[Path],
+    tool: Tool,
+    *,
+    workers: int,
+    timeout: float,
+    progress: bool = True,
+    record: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
     context = multiprocessing.get_context("fork")
     pending = deque(specs)
@@ -86,6 +95,8 @@ def run_all(
                 _kill_group(job.process)
             del running[sentinel]
             outcomes.append(_outcome(job, overdue, timeout))
+            if record:
+                record(outcomes[-1])
             if progress and (len(outcomes) % 50 == 0 or len(outcomes) == total):
                 passed = sum(o.result == "pass" for o in outcomes)
                 print(
@@ -109,7 +120,7 @@ def _outcome(job: _Running, overdue: bool, timeout: float) -> Outcome:
     text = job.output.read()
     job.output.close()
     if overdue:
-        return Outcome(_name(job.spec), "timeout", seconds, f"no answer in {timeout:.0f}s")
+        return Outcome(spec_name(job.spec), "timeout", seconds, f"no answer in {timeout:.0f}s")
     code = job.process.exitcode
     lines = [line for line in text.splitlines() if line.strip() and not line.startswith(" ")]
     # The first complaint, not the success lines a passing stage printed before a later one failed.
@@ -121,10 +132,10 @@ def _outcome(job: _Running, overdue: bool, timeout: float) -> Outcome:
     if "Traceback" in text:
         result = "crash"
         first = next((line for line in reversed(text.splitlines()) if line.strip()), first)
-    return Outcome(_name(job.spec), result, seconds, first.replace(str(job.spec), "SPEC")[:240])
+    return Outcome(spec_name(job.spec), result, seconds, first.replace(str(job.spec), "SPEC")[:240])
 
 
-def _name(spec: Path) -> str:
+def spec_name(spec: Path) -> str:
     """The spec's path below its package (`amazonaws.com/waf.json`), readable and unique."""
     parts = spec.parts
     for anchor in ("api", "generated"):
