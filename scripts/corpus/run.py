@@ -88,10 +88,11 @@ def run_all(
         multiprocessing.connection.wait(list(running), timeout=1.0)
         now = time.monotonic()
         for sentinel, job in list(running.items()):
-            overdue = now - job.started > timeout
+            # A child that finished is judged by its exit, however long the parent was paused.
+            overdue = job.process.exitcode is None and now - job.started > timeout
             if job.process.exitcode is None and not overdue:
                 continue
-            if job.process.exitcode is None:
+            if overdue:
                 _kill_group(job.process)
             del running[sentinel]
             outcomes.append(_outcome(job, overdue, timeout))
