@@ -147,9 +147,9 @@ def _drop_unsupported_patterns(spec: JSONObject) -> list[Problem]:
         where, node = stack.pop()
         if isinstance(node, dict):
             pattern = node.get("pattern")
-            if isinstance(pattern, str) and not _compiles(pattern):
+            if isinstance(pattern, str) and not pattern_supported(pattern):
                 del node["pattern"]
-                message = f"pattern {pattern!r} uses syntax (look-around) the server's regex engine lacks; it is not enforced"
+                message = f"pattern {pattern!r} uses syntax the server's regex engine lacks (look-around, say); it is not enforced"
                 problems.append(
                     Problem(
                         Level.WARNING, pointer(*where, "pattern"), message, "pattern-unsupported"
@@ -162,7 +162,8 @@ def _drop_unsupported_patterns(spec: JSONObject) -> list[Problem]:
 
 
 @functools.lru_cache(maxsize=4096)
-def _compiles(pattern: str) -> bool:
+def pattern_supported(pattern: str) -> bool:
+    """Whether the server's regex engine (pydantic-core's) compiles `pattern`."""
     try:
         TypeAdapter(Annotated[str, StringConstraints(pattern=pattern)])
     except (SchemaError, ValueError):

@@ -79,10 +79,11 @@ def validation_problems(document: Document) -> Iterator[Problem]:
     """Every schema violation of the OpenAPI 3.0/3.1 meta-schema, each with its place."""
     version = document.version
     validator: Any
+    checked = _python_compilable_patterns(document.data)
     if version.startswith("3.1"):
-        validator = OpenAPIV31SpecValidator(document.data)
+        validator = OpenAPIV31SpecValidator(checked)
     elif version.startswith("3.0"):
-        validator = OpenAPIV30SpecValidator(document.data)
+        validator = OpenAPIV30SpecValidator(checked)
     else:
         yield _fatal(
             "/openapi",
@@ -99,9 +100,6 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         yield Problem(Level.WARNING, "", message, "validator-crashed")
         return
     for error in errors:
-        found, node = _follow(document.data, list(error.absolute_path))
-        if _only_a_python_regex_complaint(error, node if found else None):
-            continue
         where = _locate(document.data, list(error.absolute_path), error.instance)
         message = str(getattr(error, "message", error)).split("\n", 1)[0]
         if (where, message) in seen:
@@ -148,28 +146,38 @@ def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
     return True, node
 
 
-def _only_a_python_regex_complaint(error: Any, node: object) -> bool:
-    """Patterns are ECMA-262 (`\\p{L}`, `[\\d-_]` ...), which Python's `re`, the validator's judge, may reject.
+def _python_compilable_patterns(node: Any) -> Any:
+    """`node`, with each `pattern` that Python's `re` rejects replaced by an empty one.
 
-    Such an error is dropped, directly or when it is why a schema matched no `oneOf` branch.
+    Patterns are ECMA-262 (`\\p{L}`, `[\\d-_]` ...) while the validator judges them with `re`,
+    so such a pattern would fail the document itself, or make its schema match no `oneOf` branch
+    of the meta-schema. Only the validator sees the replacement; what the server enforces is
+    decided in hoist. Copy-on-write: unchanged subtrees are shared, not copied.
     """
-    if (
-        getattr(error, "validator", None) == "format"
-        and getattr(error, "validator_value", None) == "regex"
-    ):
-        return True
-    instance = node if isinstance(node, dict) else getattr(error, "instance", None)
-    no_branch = "'oneOf'" in str(getattr(error, "message", "")) or getattr(
-        error, "validator", None
-    ) in ("oneOf", "anyOf")
-    if no_branch and isinstance(instance, dict):
-        pattern = instance.get("pattern")
-        if isinstance(pattern, str):
-            try:
-                re.compile(pattern)
-            except re.error:
-                return True
-    return False
+    if isinstance(node, dict):
+        changed: dict[str, Any] | None = None
+        for key, value in node.items():
+            new = (
+                ""
+                if key == "pattern" and isinstance(value, str) and not _compiles(value)
+                else _python_compilable_patterns(value)
+            )
+            if new is not value:
+                changed = changed if changed is not None else dict(node)
+                changed[key] = new
+        return node if changed is None else changed
+    if isinstance(node, list):
+        items = [_python_compilable_patterns(item) for item in node]
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    return node
+
+
+def _compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
 
 
 def _shorten(message: str, limit: int = 300) -> str:

@@ -64,3 +64,12 @@ def test_golden_output_passes_mypy_strict_and_ruff() -> None:
         check=False,
     )
     assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+
+
+@pytest.mark.parametrize("case", cases())
+def test_the_generated_app_agrees_with_its_spec(
+    case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from scripts.codegen.verify import verify_spec
+
+    assert verify_spec(GOLDEN / case / "spec.yaml") == 0, capsys.readouterr().err

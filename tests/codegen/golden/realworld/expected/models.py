@@ -3,11 +3,21 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, EmailStr, RootModel
+from typing import Annotated
+
+from pydantic import BaseModel, EmailStr, Field, RootModel
 
 
 class Group(BaseModel):
     name: str | None = None
+    code: str | None = None
+    """
+    An ECMA-262 class Python's re rejects.
+    """
+    label: Annotated[str | None, Field(pattern="^\\p{L}+$")] = None
+    """
+    A Unicode property escape.
+    """
 
 
 class PatchUsersUserIdGroupsGroupIdRequest(BaseModel):
