@@ -91,6 +91,11 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the outcomes already in the .jsonl beside --out and run only the rest",
     )
     parser.add_argument(
+        "--rerun-failed",
+        action="store_true",
+        help="with --resume: run again the documents that did not pass (after a fix)",
+    )
+    parser.add_argument(
         "--tool",
         choices=("harbor", "fastapi-codegen"),
         default="harbor",
@@ -110,8 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     log = out.with_suffix(".jsonl")
     earlier = _earlier(log) if args.resume else {}
+    if args.rerun_failed:
+        earlier = {name: o for name, o in earlier.items() if o.result == "pass"}
     if not args.resume:
         log.write_text("")
+    elif args.rerun_failed:  # the file keeps one line per document: the latest outcome
+        log.write_text("".join(json.dumps(dataclasses.asdict(o)) + "\n" for o in earlier.values()))
     todo = [spec for spec in specs if spec_name(spec) not in earlier]
     started = time.monotonic()
     if args.tool == "fastapi-codegen" and todo:
