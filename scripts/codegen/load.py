@@ -12,6 +12,8 @@ from urllib.parse import unquote
 
 import yaml
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+from openapi_spec_validator.schemas import schema_v30, schema_v31
+from openapi_spec_validator.schemas.backend import get_validator_for
 
 from .problems import Level, Problem, SpecError, pointer
 
@@ -79,7 +81,8 @@ def validation_problems(document: Document) -> Iterator[Problem]:
     """Every schema violation of the OpenAPI 3.0/3.1 meta-schema, each with its place."""
     version = document.version
     validator: Any
-    checked = _python_compilable_patterns(document.data)
+    judge = _RegexJudge(schema_v31 if version.startswith("3.1") else schema_v30)
+    checked = _without_rejected_patterns(document.data, judge)
     if version.startswith("3.1"):
         validator = OpenAPIV31SpecValidator(checked)
     elif version.startswith("3.0"):
@@ -146,38 +149,62 @@ def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
     return True, node
 
 
-def _python_compilable_patterns(node: Any) -> Any:
-    """`node`, with each `pattern` that Python's `re` rejects replaced by an empty one.
+class _RegexJudge:
+    """Whether the validator accepts a string as `format: regex`.
 
-    Patterns are ECMA-262 (`\\p{L}`, `[\\d-_]` ...) while the validator judges them with `re`,
-    so such a pattern would fail the document itself, or make its schema match no `oneOf` branch
-    of the meta-schema. Only the validator sees the replacement; what the server enforces is
-    decided in hoist. Copy-on-write: unchanged subtrees are shared, not copied.
+    It judges twice: the meta-schema pass with its backend's engine (jsonschema-rs's, ECMA-262
+    like, rejects `[a-z]{1-70}` and octal `\\000`), the Schema Object pass with Python's `re`
+    (rejects `\\p{L}` and `[\\d-_]`). A pattern must pass both.
+    """
+
+    def __init__(self, meta: Mapping[str, Any]) -> None:
+        self._validator = get_validator_for(
+            {"$schema": meta.get("$schema"), "type": "string", "format": "regex"}
+        )
+        self._seen: dict[str, bool] = {}
+
+    def accepts(self, pattern: str) -> bool:
+        verdict = self._seen.get(pattern)
+        if verdict is None:
+            verdict = self._seen[pattern] = _re_compiles(pattern) and bool(
+                self._validator.is_valid(pattern)
+            )
+        return verdict
+
+
+def _re_compiles(pattern: str) -> bool:
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def _without_rejected_patterns(node: Any, judge: _RegexJudge) -> Any:
+    """`node`, with each `pattern` the validator's regex engine rejects replaced by an empty one.
+
+    Regex dialects differ (ECMA-262, Python, Rust), and a pattern one engine rejects would fail
+    the whole document, or make its schema match no `oneOf` branch of the meta-schema, with a
+    message that does not say why. Only the validator sees the replacement; whether the server
+    can enforce a pattern is decided in hoist, which drops it with a warning when it cannot.
+    Copy-on-write: unchanged subtrees are shared, not copied.
     """
     if isinstance(node, dict):
         changed: dict[str, Any] | None = None
         for key, value in node.items():
             new = (
                 ""
-                if key == "pattern" and isinstance(value, str) and not _compiles(value)
-                else _python_compilable_patterns(value)
+                if key == "pattern" and isinstance(value, str) and not judge.accepts(value)
+                else _without_rejected_patterns(value, judge)
             )
             if new is not value:
                 changed = changed if changed is not None else dict(node)
                 changed[key] = new
         return node if changed is None else changed
     if isinstance(node, list):
-        items = [_python_compilable_patterns(item) for item in node]
+        items = [_without_rejected_patterns(item, judge) for item in node]
         return node if all(a is b for a, b in zip(items, node, strict=True)) else items
     return node
-
-
-def _compiles(pattern: str) -> bool:
-    try:
-        re.compile(pattern)
-    except re.error:
-        return False
-    return True
 
 
 def _shorten(message: str, limit: int = 300) -> str:

@@ -18,6 +18,14 @@ class Group(BaseModel):
     """
     A Unicode property escape.
     """
+    stream: str | None = None
+    """
+    Octal escapes ECMA-262 rejects (AWS).
+    """
+    slug: str | None = None
+    """
+    A quantifier that is not one.
+    """
 
 
 class PatchUsersUserIdGroupsGroupIdRequest(BaseModel):
