@@ -10,6 +10,8 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, RootModel, StringConstraints
 from typing_extensions import TypeAliasType
 
+from ._runtime import JsonInt
+
 
 class BankTransferPaymentMethod(BaseModel):
     """
@@ -98,7 +100,7 @@ class Order(BaseModel):
     """
     A customer's id, as issued by the partner.
     """
-    amount_cents: Annotated[int, Field(ge=1, le=10000000)]
+    amount_cents: Annotated[JsonInt, Field(ge=1, le=10000000)]
     """
     The amount in the currency's minor units.
     """
@@ -160,7 +162,7 @@ class OrderCreate(BaseModel):
     """
     A customer's id, as issued by the partner.
     """
-    amount_cents: Annotated[int, Field(ge=1, le=10000000)]
+    amount_cents: Annotated[JsonInt, Field(ge=1, le=10000000)]
     """
     The amount in the currency's minor units (cents for EUR).
     """
@@ -243,7 +245,7 @@ class Problem(BaseModel):
     """
     A short summary of the kind of problem.
     """
-    status: Annotated[int, Field(ge=400, le=599)]
+    status: Annotated[JsonInt, Field(ge=400, le=599)]
     """
     The HTTP status code.
     """
@@ -316,7 +318,7 @@ class WebhookAttempt(BaseModel):
     One attempt to deliver an event.
     """
 
-    number: Annotated[int, Field(ge=1)]
+    number: Annotated[JsonInt, Field(ge=1)]
     """
     The attempt's number, from 1.
     """
@@ -324,11 +326,11 @@ class WebhookAttempt(BaseModel):
     """
     When the attempt started (UTC).
     """
-    duration_ms: Annotated[int, Field(ge=0)]
+    duration_ms: Annotated[JsonInt, Field(ge=0)]
     """
     How long the attempt took, in milliseconds.
     """
-    status_code: Annotated[int | None, Field(ge=100, le=599)]
+    status_code: Annotated[JsonInt | None, Field(ge=100, le=599)]
     """
     The receiver's HTTP status, or null if it never answered (refused, timed out, interrupted).
     """
@@ -357,7 +359,7 @@ class WebhookDelivery(BaseModel):
     """
     event_type: WebhookEventType
     status: WebhookDeliveryStatus
-    attempt_count: Annotated[int, Field(ge=0)]
+    attempt_count: Annotated[JsonInt, Field(ge=0)]
     """
     How many attempts have started.
     """
@@ -365,7 +367,7 @@ class WebhookDelivery(BaseModel):
     """
     When the next attempt is due (UTC); while `delivering`, when the attempt in flight is given up for lost and retried. Null once `succeeded` or `failed`.
     """
-    last_status_code: Annotated[int | None, Field(ge=100, le=599)]
+    last_status_code: Annotated[JsonInt | None, Field(ge=100, le=599)]
     """
     The receiver's HTTP status on the latest attempt, or null.
     """

@@ -224,11 +224,17 @@ def create_orders_router(
             "422": {
                 "description": "The request body is invalid, or an idempotency key was reused with a different body."
             },
+            "429": {
+                "description": "The caller's rate limit is spent (or, for requests with invalid tokens, the client address's); retry after the given number of seconds."
+            },
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
             "500": {
                 "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
             },
             "503": {
-                "description": "A dependency (the database) is unreachable; retry after the given delay."
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
         dependencies=[Depends(media_type_guard(("application/json",)))],
@@ -266,11 +272,17 @@ def create_orders_router(
                 "description": "The bearer token is missing, malformed, expired or not issued by Harbor."
             },
             "404": {"description": "No such resource exists for the authenticated customer."},
+            "429": {
+                "description": "The caller's rate limit is spent (or, for requests with invalid tokens, the client address's); retry after the given number of seconds."
+            },
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
             "500": {
                 "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
             },
             "503": {
-                "description": "A dependency (the database) is unreachable; retry after the given delay."
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
     )
@@ -310,11 +322,17 @@ def create_orders_router(
             "409": {
                 "description": "The request conflicts with the resource's current state, or a request with the same idempotency key is still in flight."
             },
+            "429": {
+                "description": "The caller's rate limit is spent (or, for requests with invalid tokens, the client address's); retry after the given number of seconds."
+            },
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
             "500": {
                 "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
             },
             "503": {
-                "description": "A dependency (the database) is unreachable; retry after the given delay."
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
     )
@@ -380,11 +398,17 @@ def create_orders_router(
                 "description": "The bearer token is missing, malformed, expired or not issued by Harbor."
             },
             "404": {"description": "No such resource exists for the authenticated customer."},
+            "429": {
+                "description": "The caller's rate limit is spent (or, for requests with invalid tokens, the client address's); retry after the given number of seconds."
+            },
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
             "500": {
                 "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
             },
             "503": {
-                "description": "A dependency (the database) is unreachable; retry after the given delay."
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
     )

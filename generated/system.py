@@ -108,8 +108,14 @@ def create_system_router(
         route_class_override=FastRoute,
         responses={
             "200": {"description": "The process is up."},
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
             "500": {
                 "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
+            },
+            "503": {
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
     )
@@ -139,11 +145,14 @@ def create_system_router(
         route_class_override=FastRoute,
         responses={
             "200": {"description": "The server is ready to serve traffic."},
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
             "500": {
                 "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
             },
             "503": {
-                "description": "A dependency (the database) is unreachable; retry after the given delay."
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
     )

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-import uvicorn
-
 from service.kit.logging import configure_logging
+from service.kit.server import HarborServerConfig, serve
 from service.kit.settings import settings_for_cli
 
 
@@ -19,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     # Validated here too, so a bad setting stops the launcher, not each worker in turn.
     settings = settings_for_cli("service")
     configure_logging(settings)
-    uvicorn.run(
+    config = HarborServerConfig(
         "service.app:create_app_from_env",
         factory=True,
         host=args.host,
@@ -28,8 +27,18 @@ def main(argv: list[str] | None = None) -> int:
         log_config=None,
         access_log=False,
         server_header=False,
+        # The connection limits (README "Limits"); the rest are the app's, in create_app.
+        max_header_bytes=settings.max_header_bytes,
+        max_headers=settings.max_headers,
+        limit_concurrency=settings.limit_concurrency,
+        backlog=settings.backlog,
+        timeout_keep_alive=settings.keep_alive_seconds,
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        # uvicorn's 5 s default kills a worker still importing on a loaded machine, again and
+        # again; a slow start is not a hang.
+        timeout_worker_healthcheck=30,
     )
-    return 0
+    return serve(config)
 
 
 if __name__ == "__main__":

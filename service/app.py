@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +29,7 @@ from service.kit.middleware import (
 )
 from service.kit.pagination import CursorCodec
 from service.kit.problems import install_problem_handlers
+from service.kit.ratelimit import Rate, Ticker, TokenBuckets
 from service.kit.settings import Settings
 from service.orders.handlers import OrdersHandlers
 from service.orders.service import OrdersService
@@ -46,8 +48,10 @@ def create_app(
     clock: Clock | None = None,
     ids: IdGenerator | None = None,
     spec_path: Path = SPEC_PATH,
+    ticker: Ticker | None = None,
 ) -> FastAPI:
-    """Build the app; nothing connects until the lifespan starts."""
+    """Build the app; nothing connects until the lifespan starts. `ticker` is the rate
+    limiter's monotonic clock (tests pass a fake)."""
     database = database or open_database(settings)
     clock = clock or SystemClock()
     units = Units(database)
@@ -81,7 +85,7 @@ def create_app(
     )
     install_problem_handlers(app)
 
-    security = BearerAuth(TokenVerifier(settings))
+    security = BearerAuth(TokenVerifier(settings), **rate_limits(settings, ticker))
     ids = ids or Uuid7Generator()
     cursors = CursorCodec(settings.cursor_key.get_secret_value().encode())
     orders = OrdersService(
@@ -117,8 +121,33 @@ def create_app(
             origins=settings.cors_origins,
             allow_credentials=settings.cors_allow_credentials,
         )
-    app.add_middleware(RequestContextMiddleware, access_log=settings.access_log)
+    app.add_middleware(
+        RequestContextMiddleware,
+        access_log=settings.access_log,
+        timeout_seconds=settings.request_timeout_seconds,
+    )
     return app
+
+
+def rate_limits(settings: Settings, ticker: Ticker | None = None) -> dict[str, TokenBuckets]:
+    """The buckets BearerAuth takes: none when HARBOR_RATE_LIMIT_PER_SECOND is 0."""
+    if not settings.rate_limit_per_second:
+        return {}
+    now = ticker or time.monotonic
+    limits = {
+        "principals": TokenBuckets(
+            Rate(settings.rate_limit_per_second, settings.rate_limit_burst),
+            max_keys=settings.rate_limit_max_keys,
+            now=now,
+        )
+    }
+    if settings.auth_failure_rate_per_second:
+        limits["failures"] = TokenBuckets(
+            Rate(settings.auth_failure_rate_per_second, settings.auth_failure_burst),
+            max_keys=settings.rate_limit_max_keys,
+            now=now,
+        )
+    return limits
 
 
 def create_app_from_env() -> FastAPI:

@@ -76,7 +76,13 @@ def npm_audit() -> tuple[str, str]:
     counts = report["metadata"].get("vulnerabilities", {})
     total = sum(v for k, v in counts.items() if k != "total" and isinstance(v, int))
     if total:
-        return VULNERABLE, ", ".join(f"{k}: {v}" for k, v in counts.items() if v and k != "total")
+        # Name the packages (npm's report keys them by name), not only the severity counts.
+        named = sorted(
+            f"{name} ({found.get('severity', '?')}, {found.get('range', '?')})"
+            for name, found in report.get("vulnerabilities", {}).items()
+        )
+        severities = ", ".join(f"{k}: {v}" for k, v in counts.items() if v and k != "total")
+        return VULNERABLE, f"{'; '.join(named) or 'packages not named'} ({severities})"
     return (
         CLEAN,
         f"{report['metadata'].get('dependencies', {}).get('total', '?')} packages, no known vulnerability",

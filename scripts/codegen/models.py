@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from typing import Any
 
 from datamodel_code_generator import InputFileType, NamingStrategy, PythonVersion, generate
-from datamodel_code_generator.enums import DataModelType
+from datamodel_code_generator.enums import DataModelType, StrictTypes
 
 from .problems import Level, Problem
 
 # Chosen on purpose (see DESIGN.md): no timestamp (deterministic output), Annotated constraints
 # that FastAPI and mypy both read, `X | None`, aware datetimes for `date-time`, classes named by
 # their parent instead of Item1/Item2, and the spec's order kept so diffs follow the spec.
+# Strict numbers and booleans: lax pydantic reads `true` or `"1234"` as an integer, so a body
+# the spec refuses (`"amount_cents": true`) would create a 1-cent order. StrictInt then becomes
+# the runtime's JsonInt, which also takes `100.0`: JSON Schema counts it as an integer.
 OPTIONS: dict[str, Any] = {
     "input_file_type": InputFileType.OpenAPI,
     "output_model_type": DataModelType.PydanticV2BaseModel,
@@ -34,6 +38,7 @@ OPTIONS: dict[str, Any] = {
     "collapse_root_models": True,
     "formatters": [],
     "custom_file_header": "",
+    "strict_types": (StrictTypes.int, StrictTypes.float, StrictTypes.bool),
 }
 
 
@@ -51,6 +56,7 @@ def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list
         source = generate(spec, **OPTIONS)
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator returned several modules; expected one")
+    source = _json_integers(source)
     defined = {
         node.targets[0].id
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
@@ -68,3 +74,23 @@ def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list
         if name not in defined
     ]
     return source, problems
+
+
+_STRICT_INT = re.compile(r"\bStrictInt\b")
+
+
+def _json_integers(source: str) -> str:
+    """StrictInt -> the runtime's JsonInt, imported from there instead of from pydantic."""
+    if not _STRICT_INT.search(source):
+        return source
+    lines = source.splitlines(keepends=True)
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ImportFrom) and node.module == "pydantic":
+            names = [alias.name for alias in node.names if alias.name != "StrictInt"]
+            start, end = node.lineno - 1, node.end_lineno or node.lineno
+            imports = "from ._runtime import JsonInt\n"
+            if names:
+                imports = f"from pydantic import {', '.join(names)}\n" + imports
+            lines[start:end] = [imports]
+            break
+    return _STRICT_INT.sub("JsonInt", "".join(lines))

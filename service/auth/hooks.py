@@ -1,15 +1,52 @@
-"""The security hooks the generated routers call: bearer token in, Principal out."""
+"""The security hooks the generated routers call: bearer token in, Principal out, rate limited."""
 
 from __future__ import annotations
 
+from service.auth.errors import InvalidToken
 from service.auth.tokens import Principal, TokenVerifier
+from service.kit.ratelimit import TokenBuckets, client_host_var, too_many_requests
 
 
 class BearerAuth:
-    """Implements generated.security.SecurityHooks[Principal]."""
+    """Implements generated.security.SecurityHooks[Principal].
 
-    def __init__(self, verifier: TokenVerifier) -> None:
+    Authentication is where the principal becomes known, so the limits live here, costing one
+    dict look-up per request and nothing for operations without security:
+
+    - `principals`: one bucket per customer; past it, 429 with Retry-After.
+    - `failures`: one bucket per client address, spent by each token that fails verification.
+      Once it is empty, tokens not already verified are refused with 429 before any signature
+      is checked, so guessing gets slow; a caller whose token is known still gets through.
+    """
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        *,
+        principals: TokenBuckets | None = None,
+        failures: TokenBuckets | None = None,
+    ) -> None:
         self._verifier = verifier
+        self._principals = principals
+        self._failures = failures
 
     async def bearer_auth(self, credential: str) -> Principal:
-        return self._verifier.verify(credential)
+        principal = self._verifier.cached(credential) or self._verify(credential)
+        if self._principals is not None:
+            wait = self._principals.take(principal.customer_id)
+            if wait:
+                raise too_many_requests(wait, "Too many requests for this customer.")
+        return principal
+
+    def _verify(self, credential: str) -> Principal:
+        if self._failures is None:
+            return self._verifier.verify_uncached(credential)
+        client = client_host_var.get()
+        wait = self._failures.wait(client)
+        if wait:
+            raise too_many_requests(wait, "Too many requests with invalid credentials.")
+        try:
+            return self._verifier.verify_uncached(credential)
+        except InvalidToken:
+            self._failures.take(client)
+            raise

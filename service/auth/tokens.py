@@ -45,12 +45,20 @@ class TokenVerifier:
         self._cache: dict[str, tuple[Principal, float]] = {}
 
     def verify(self, token: str) -> Principal:
+        return self.cached(token) or self.verify_uncached(token)
+
+    def cached(self, token: str) -> Principal | None:
+        """The principal of a token verified before and still valid, without checking again."""
         cached = self._cache.get(token)
         if cached is not None:
             principal, valid_until = cached
             if time.time() < valid_until:
                 return principal
-            del self._cache[token]
+            self._cache.pop(token, None)
+        return None
+
+    def verify_uncached(self, token: str) -> Principal:
+        """Check the signature and claims, and remember the token when it passes."""
         principal, expires = self._verify(token)
         if self._cache_size:
             if len(self._cache) >= self._cache_size:

@@ -212,6 +212,7 @@ class PostgresDatabase:
         self._settings = settings
         self._pool: Any = None
         self._pool_lock = asyncio.Lock()
+        self._pool_attempts = 0
 
     async def start(self) -> None:
         try:
@@ -228,8 +229,15 @@ class PostgresDatabase:
     async def _get_pool(self) -> Any:
         if self._pool is not None:
             return self._pool
+        attempts = self._pool_attempts
         async with self._pool_lock:
             if self._pool is None:
+                if self._pool_attempts != attempts:
+                    # Another request tried while this one waited, and failed: share its answer
+                    # rather than queue for another connect timeout each (a blackholed database
+                    # would keep the n-th waiter n timeouts long).
+                    raise DatabaseUnavailable()
+                self._pool_attempts += 1
                 s = self._settings
                 try:
                     self._pool = await asyncpg.create_pool(
@@ -260,14 +268,21 @@ class PostgresDatabase:
         timeout = None if pool.get_idle_size() else self._settings.db_connect_timeout_seconds
         try:
             async with pool.acquire(timeout=timeout) as conn:
-                if not write or single_statement:
-                    # A read unit issues one statement, which is atomic on its own; BEGIN and
-                    # COMMIT would only add two round trips to every GET. Likewise a unit whose
-                    # writes are each one self-contained statement.
-                    yield PgSession(conn)
-                    return
-                async with conn.transaction():
-                    yield PgSession(conn)
+                try:
+                    if not write or single_statement:
+                        # A read unit issues one statement, which is atomic on its own; BEGIN
+                        # and COMMIT would only add two round trips to every GET. Likewise a
+                        # unit whose writes are each one self-contained statement.
+                        yield PgSession(conn)
+                        return
+                    async with conn.transaction():
+                        yield PgSession(conn)
+                except asyncpg.InternalClientError as exc:
+                    # The server ended an idle pooled session (shutdown, crash, admin kill) and
+                    # asyncpg is still consuming its farewell when the next query comes: the
+                    # connection is unusable. Drop it (the pool opens another) and answer 503.
+                    conn.terminate()
+                    raise DatabaseUnavailable() from exc
         except _PG_UNAVAILABLE as exc:
             raise DatabaseUnavailable() from exc
 

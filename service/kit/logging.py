@@ -45,11 +45,17 @@ def configure_logging(settings: Settings) -> None:
     ]
     json = settings.log_format == LogFormat.JSON
     if json:
-        shared.append(structlog.processors.dict_tracebacks)
+        # Tracebacks without the frames' locals: those hold the request scope, and with it the
+        # Authorization header.
+        shared.append(
+            structlog.processors.ExceptionRenderer(
+                structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+            )
+        )
     std_renderer: Processor = (
         structlog.processors.JSONRenderer(serializer=_dumps)
         if json
-        else structlog.dev.ConsoleRenderer()
+        else structlog.dev.ConsoleRenderer(exception_formatter=structlog.dev.plain_traceback)
     )
     # The fast path: bytes from orjson written once per line, without the logging module.
     structlog.configure(

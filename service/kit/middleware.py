@@ -1,7 +1,9 @@
-"""Plain ASGI middleware (no BaseHTTPMiddleware): request ids and logs, body limits, CORS."""
+"""Plain ASGI middleware (no BaseHTTPMiddleware): request ids, logs and deadlines, body limits,
+CORS."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import time
@@ -13,15 +15,19 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.kit.deadlines import Deadlines
 from service.kit.logging import request_id_var
 from service.kit.problems import (
     PROBLEM_MEDIA_TYPE,
     BadRequest,
     ContentTooLarge,
     HarborError,
+    RequestTimedOut,
+    ShuttingDown,
     problem_body,
     problem_response,
 )
+from service.kit.ratelimit import client_host_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
@@ -39,11 +45,23 @@ def _header(scope: Scope, name: bytes) -> bytes | None:
 
 class RequestContextMiddleware:
     """Outermost: picks the request id, binds it to every log line, echoes it, logs the request,
-    and turns an exception nothing else handled into a generic 500 problem."""
+    holds the request to its deadline (503 when it overruns) and turns an exception nothing
+    else handled into a generic 500 problem."""
 
-    def __init__(self, app: ASGIApp, *, access_log: bool = True) -> None:
+    def __init__(
+        self, app: ASGIApp, *, access_log: bool = True, timeout_seconds: float | None = None
+    ) -> None:
         self.app = app
         self.access_log = access_log
+        self.deadlines = Deadlines(timeout_seconds) if timeout_seconds else None
+
+    def _timed_out(self, scope: Scope) -> None:
+        log.warning(
+            "http.request_timeout",
+            method=scope["method"],
+            path=scope["path"],
+            timeout_seconds=self.deadlines.seconds if self.deadlines else None,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -67,14 +85,34 @@ class RequestContextMiddleware:
             await send(message)
 
         token = request_id_var.set(request_id)
+        client = scope.get("client")
+        client_token = client_host_var.set(client[0] if client else "")
+        task = self.deadlines.enter() if self.deadlines is not None else None
         try:
-            await self.app(scope, receive, send_with_id)
+            try:
+                await self.app(scope, receive, send_with_id)
+            except asyncio.CancelledError:
+                if task is None or not self.deadlines or not self.deadlines.leave(task):
+                    # Not the deadline: the server's shutdown grace ran out. An answer the
+                    # client can act on beats uvicorn's text/plain 500; the task still ends.
+                    if not started:
+                        await problem_response(ShuttingDown(), scope)(scope, receive, send_with_id)
+                    raise
+                task = None
+                self._timed_out(scope)
+                if not started:
+                    error = RequestTimedOut(
+                        f"The request took longer than {self.deadlines.seconds:g} seconds."
+                    )
+                    await problem_response(error, scope)(scope, receive, send_with_id)
         except Exception:
             # The traceback goes to the log only; the client gets the generic problem.
             log.exception("http.unhandled_error", method=scope["method"], path=scope["path"])
             if not started:
                 await problem_response(HarborError(), scope)(scope, receive, send_with_id)
         finally:
+            if task is not None and self.deadlines is not None:
+                self.deadlines.leave(task)
             if self.access_log:
                 log.info(
                     "http.request",
@@ -83,6 +121,7 @@ class RequestContextMiddleware:
                     status=status,
                     duration_ms=round((time.perf_counter() - began) * 1000, 3),
                 )
+            client_host_var.reset(client_token)
             request_id_var.reset(token)
 
 

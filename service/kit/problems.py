@@ -23,8 +23,13 @@ The tree (a domain's errors live in its own errors.py; a subclass changes only d
     +-- UnsupportedMediaType             415 unsupported-media-type kit.problems
     +-- ValidationFailed                 422 validation-error       kit.problems
     |   +-- IdempotencyKeyReused         422 idempotency-key-reused idempotency.errors
+    +-- TooManyRequests                  429 rate-limited           kit.problems
+    +-- HeadersTooLarge                  431 headers-too-large      kit.problems
     +-- ServiceUnavailable               503 service-unavailable    kit.problems
         +-- DatabaseUnavailable          503 service-unavailable    kit.db
+        +-- RequestTimedOut              503 service-unavailable    kit.problems
+        +-- ConcurrencyLimited           503 service-unavailable    kit.problems
+        +-- ShuttingDown                 503 service-unavailable    kit.problems
 """
 
 from __future__ import annotations
@@ -144,6 +149,23 @@ class ValidationFailed(HarborError):
     default_detail = "The request body is invalid."
 
 
+class TooManyRequests(HarborError):
+    """A rate limit is spent; Retry-After says in how many seconds a request is allowed again."""
+
+    status, slug, title = 429, "rate-limited", "Too many requests"
+    default_detail = "Too many requests; retry after the given delay."
+
+    def __init__(self, detail: str | None = None, *, retry_after_seconds: int = 1) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
+class HeadersTooLarge(HarborError):
+    """The request line and headers exceed the server's limit (answered by the HTTP protocol)."""
+
+    status, slug, title = 431, "headers-too-large", "Request header fields too large"
+    default_detail = "The request's headers are too large."
+
+
 class ServiceUnavailable(HarborError):
     status, slug, title = 503, "service-unavailable", "Service unavailable"
     default_detail = "The service cannot serve requests right now; retry later."
@@ -152,6 +174,18 @@ class ServiceUnavailable(HarborError):
 
     def __init__(self, detail: str | None = None) -> None:
         super().__init__(detail, headers={"Retry-After": str(self.retry_after_seconds)})
+
+
+class RequestTimedOut(ServiceUnavailable):
+    default_detail = "The request took longer than the server allows; retry later."
+
+
+class ConcurrencyLimited(ServiceUnavailable):
+    default_detail = "The server is at its concurrency limit; retry later."
+
+
+class ShuttingDown(ServiceUnavailable):
+    default_detail = "The server stopped before the request finished; retry later."
 
 
 # RFC 3986 path characters, and `%` so that what the client encoded stays encoded once.
@@ -167,6 +201,8 @@ _BY_STATUS: dict[int, type[HarborError]] = {
     413: ContentTooLarge,
     415: UnsupportedMediaType,
     422: ValidationFailed,
+    429: TooManyRequests,
+    431: HeadersTooLarge,
     503: ServiceUnavailable,
 }
 

@@ -78,6 +78,27 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=65_536, ge=1)
     ready_timeout_seconds: float = Field(default=2.0, gt=0)
 
+    # Abuse limits (README "Limits"). Rate limits are token buckets per worker process: with
+    # N workers a client can get up to N times these. 0 turns every rate limit off.
+    rate_limit_per_second: float = Field(default=50.0, ge=0)
+    rate_limit_burst: int = Field(default=100, ge=1)
+    # Requests whose token fails verification, per client address: slows token guessing.
+    auth_failure_rate_per_second: float = Field(default=1.0, ge=0)
+    auth_failure_burst: int = Field(default=20, ge=1)
+    rate_limit_max_keys: int = Field(default=100_000, ge=1)
+    # The whole request, from the first byte the app sees to the response: 503 when exceeded.
+    # 0 turns it off.
+    request_timeout_seconds: float = Field(default=30.0, ge=0)
+    # The request line and all headers together (431 beyond), and how many header lines.
+    max_header_bytes: int = Field(default=16_384, ge=1024)
+    max_headers: int = Field(default=100, ge=8)
+    # uvicorn: requests/connections at once per worker (503 beyond; None: no limit), the listen
+    # backlog, idle keep-alive, and how long SIGTERM waits for requests in flight.
+    limit_concurrency: int | None = Field(default=None, ge=1)
+    backlog: int = Field(default=2048, ge=1)
+    keep_alive_seconds: int = Field(default=5, ge=1)
+    shutdown_grace_seconds: int = Field(default=20, ge=0)
+
     # Webhooks (service.webhooks). Private targets: None means allowed unless in production,
     # where True is refused: the worker must not be a way into the internal network.
     webhooks_allow_private: bool | None = None

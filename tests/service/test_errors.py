@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -173,3 +177,47 @@ async def test_the_instance_is_a_uri_reference_even_for_odd_paths(client, auth, 
 
     assert response.status_code == 400
     assert response.json()["instance"] == "/v1/customers/%C3%97%C3%B8/orders"
+
+
+_EXPLODE = """
+import asyncio, httpx
+from service.app import create_app_from_env
+
+async def main():
+    app = create_app_from_env()
+
+    async def explode() -> None:
+        raise RuntimeError("the cause, for the log")
+
+    app.add_api_route("/explode", explode)
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=transport, base_url="http://harbor.test"
+    ) as client:
+        response = await client.get("/explode", headers={"Authorization": "Bearer " + TOKEN})
+    assert response.status_code == 500, response.status_code
+
+asyncio.run(main())
+"""
+
+
+def test_a_500_is_logged_with_its_traceback_but_without_credentials(tmp_path):
+    """In its own process: logging is configured once per process, to the process's stdout."""
+    token = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJTRUNSRVQtUEFZTE9BRCJ9.c2lnbmF0dXJl"
+    env = {
+        **os.environ,
+        "HARBOR_DATABASE_URL": f"sqlite:///{tmp_path}/harbor.db",
+        "HARBOR_LOG_FORMAT": "json",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", f"TOKEN = {token!r}\n" + _EXPLODE],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "the cause, for the log" in done.stdout  # the traceback is there, for the operator
+    assert token[:12] not in done.stdout + done.stderr  # frames' locals (scope, headers) are not

@@ -15,7 +15,8 @@ HarborError: anything the client raises
     │   ├── ContentTooLargeError (413)
     │   ├── UnsupportedMediaTypeError (415)
     │   ├── UnprocessableContentError (422)
-    │   └── RateLimitedError (429)
+    │   ├── RateLimitedError (429)
+    │   └── RequestHeaderFieldsTooLargeError (431)
     └── ServerError (5xx)
         ├── InternalServerError (500)
         └── ServiceUnavailableError (503)
@@ -150,6 +151,12 @@ class RateLimitedError(ClientError):
     status_code = 429
 
 
+class RequestHeaderFieldsTooLargeError(ClientError):
+    """431 Request Header Fields Too Large."""
+
+    status_code = 431
+
+
 class InternalServerError(ServerError):
     """500 Internal Server Error."""
 
@@ -172,6 +179,7 @@ _BY_STATUS: dict[int, type[HarborApiError]] = {
     415: UnsupportedMediaTypeError,
     422: UnprocessableContentError,
     429: RateLimitedError,
+    431: RequestHeaderFieldsTooLargeError,
     500: InternalServerError,
     503: ServiceUnavailableError,
 }

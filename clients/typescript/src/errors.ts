@@ -16,7 +16,8 @@
  *     │   ├── ContentTooLargeError (413)
  *     │   ├── UnsupportedMediaTypeError (415)
  *     │   ├── UnprocessableContentError (422)
- *     │   └── RateLimitedError (429)
+ *     │   ├── RateLimitedError (429)
+ *     │   └── RequestHeaderFieldsTooLargeError (431)
  *     └── ServerError (5xx)
  *         ├── InternalServerError (500)
  *         └── ServiceUnavailableError (503)
@@ -127,6 +128,11 @@ export class RateLimitedError extends ClientError {
   override name = "RateLimitedError";
 }
 
+/** 431 Request Header Fields Too Large. */
+export class RequestHeaderFieldsTooLargeError extends ClientError {
+  override name = "RequestHeaderFieldsTooLargeError";
+}
+
 /** 500 Internal Server Error. */
 export class InternalServerError extends ServerError {
   override name = "InternalServerError";
@@ -147,6 +153,7 @@ const BY_STATUS: Readonly<Record<number, new (response: Response, body: unknown)
   415: UnsupportedMediaTypeError,
   422: UnprocessableContentError,
   429: RateLimitedError,
+  431: RequestHeaderFieldsTooLargeError,
   500: InternalServerError,
   503: ServiceUnavailableError,
 };

@@ -17,7 +17,7 @@ from datamodel_code_generator import generate
 
 from ..models import OPTIONS
 
-CLIENT_OPTIONS: dict[str, Any] = {**OPTIONS, "extra_fields": "allow"}
+CLIENT_OPTIONS: dict[str, Any] = {**OPTIONS, "extra_fields": "allow", "strict_types": ()}
 # Every enum class becomes an open enum (see _open_enum.py); ruff drops the unused imports.
 _ENUM_CLASS = re.compile(r"^(class \w+\()(StrEnum|IntEnum|Enum)(\):)$", re.MULTILINE)
 _OPEN_ENUMS = "from ._open_enum import OpenEnum, OpenIntEnum, OpenStrEnum\n"

@@ -200,8 +200,6 @@ async def _json_body(request: Request) -> Any:
         return raw
     try:
         return json.loads(raw)
-    except UnicodeDecodeError as error:
-        raise HTTPException(400, "There was an error parsing the body") from error
     except json.JSONDecodeError as error:
         raise RequestValidationError(
             [
@@ -215,3 +213,7 @@ async def _json_body(request: Request) -> Any:
             ],
             body=error.doc,
         ) from error
+    except (ValueError, RecursionError) as error:
+        # As FastAPI does for anything else the parser raises: bytes that are not UTF-8, an
+        # integer longer than Python's digit limit, nesting deeper than the recursion limit.
+        raise HTTPException(400, "There was an error parsing the body") from error

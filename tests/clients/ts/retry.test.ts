@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { HarborClient, HarborTransportError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
+import { HarborClient, HarborTransportError, RateLimitedError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
 
 const ORDER = {
   id: "4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f",
@@ -56,4 +56,22 @@ test("a cancel (no key) is not retried once it may have arrived", async () => {
   const third = scripted([refused(), json(200, ORDER)]);
   assert.equal((await third.client.cancelOrder({ orderId: ORDER.id })).id, ORDER.id);
   assert.equal(third.seen.length, 2);
+});
+
+test("a 429 is retried after the seconds Retry-After gives, not the shorter backoff", async () => {
+  const limited = json(429, { title: "Too many requests", status: 429 }, { "Retry-After": "1" });
+  const { client, seen } = scripted([limited, json(200, ORDER)]);
+  const began = Date.now();
+  const fetched = await client.getOrder({ orderId: ORDER.id });
+  assert.equal(fetched.id, ORDER.id);
+  assert.equal(seen.length, 2);
+  // The backoff alone would have waited 1-2 ms; a lower bound cannot flake on a slow machine.
+  assert.ok(Date.now() - began >= 950, `retried after ${Date.now() - began} ms`);
+});
+
+test("a 429 asking for a longer wait than maxRetryAfterMs is thrown, not retried", async () => {
+  const limited = json(429, { title: "Too many requests", status: 429 }, { "Retry-After": "120" });
+  const { client, seen } = scripted([limited, json(200, ORDER)]);
+  await assert.rejects(client.getOrder({ orderId: ORDER.id }), RateLimitedError);
+  assert.equal(seen.length, 1);
 });

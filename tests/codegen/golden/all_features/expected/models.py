@@ -8,17 +8,19 @@ from enum import StrEnum
 from typing import Annotated, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel
+from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool
+
+from ._runtime import JsonInt
 
 
 class Cat(BaseModel):
     kind: Literal["cat"]
-    lives: Annotated[int, Field(ge=0, le=9)]
+    lives: Annotated[JsonInt, Field(ge=0, le=9)]
 
 
 class Dog(BaseModel):
     kind: Literal["dog"]
-    barks: bool
+    barks: StrictBool
 
 
 class NewPet(BaseModel):
@@ -55,4 +57,4 @@ class PetKind(StrEnum):
 
 class Problem(BaseModel):
     title: str
-    status: int
+    status: JsonInt

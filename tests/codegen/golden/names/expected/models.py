@@ -8,6 +8,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from ._runtime import JsonInt
+
 
 class MetaRoot200Response(BaseModel):
     date: date_aliased | None = None
@@ -16,7 +18,7 @@ class MetaRoot200Response(BaseModel):
 
 
 class MetaRoot200ResponseItem(BaseModel):
-    value: int | None = None
+    value: JsonInt | None = None
 
 
 class PostThingsRequest(BaseModel):

@@ -8,10 +8,12 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from ._runtime import JsonInt
+
 
 class Account(BaseModel):
-    id: int
-    balance: int
+    id: JsonInt
+    balance: JsonInt
     """
     Minor units.
     """

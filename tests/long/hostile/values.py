@@ -1,0 +1,166 @@
+"""Hostile values, by kind: injection strings, path segments, numbers, JSON fragments."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+INJECTED_HEADER = "X-Hostile-Injected: 1"
+
+INJECTION_STRINGS: tuple[tuple[str, str], ...] = (
+    ("sql-or-true", "' OR '1'='1"),
+    ("sql-comment", "1' OR '1'='1' --"),
+    ("sql-drop", "'; DROP TABLE orders; --"),
+    ("sql-double-quote", '" OR ""="'),
+    ("sql-union", "1 UNION SELECT id, customer_id FROM orders --"),
+    ("sql-sleep", "'||(SELECT pg_sleep(3))||'"),
+    ("sql-stacked", "1; SELECT * FROM idempotency_keys"),
+    ("sql-sqlite", "%' AND 1=0 UNION SELECT sqlite_version() --"),
+    ("sql-backslash", "\\'; --"),
+    ("json-break-out", '","customer_id":"cus_other","x":"'),
+    ("json-operator", '{"$ne":null}'),
+    ("json-proto", "__proto__"),
+    ("json-escaped-nul", "\\u0000"),
+    ("traversal-unix", "../../../../etc/passwd"),
+    ("traversal-windows", "..\\..\\..\\windows\\win.ini"),
+    ("traversal-doubled", "....//....//etc/passwd"),
+    ("file-url", "file:///etc/passwd"),
+    ("nul", "a\x00b"),
+    ("crlf", "a\r\n" + INJECTED_HEADER),
+    ("line-separators", "a\u2028b\u2029c"),
+    ("bom", "\ufeffcus_1"),
+    ("ansi-escape", "\x1b[31mred"),
+    ("rtl-override", "cus_\u202e1"),
+    ("fullwidth", "ｃｕｓ＿１"),
+    ("format-string", "%s%s%s%n%x"),
+    ("template", "{{7*7}}${7*7}"),
+    ("jndi", "${jndi:ldap://127.0.0.1:9/a}"),
+    ("html", "<script>alert(1)</script>"),
+    ("emoji", "😀" * 50),
+    ("long-10k", "x" * 10_000),
+)
+
+# Raw path segments, sent as given (percent-encoded or not).
+PATH_SEGMENTS: tuple[tuple[str, bytes], ...] = (
+    ("dot-dot", b".."),
+    ("traversal-raw", b"../../../../etc/passwd"),
+    ("traversal-encoded-slash", b"..%2f..%2f..%2fetc%2fpasswd"),
+    ("traversal-encoded-dots", b"%2e%2e%2f%2e%2e%2fetc%2fpasswd"),
+    ("traversal-double-encoded", b"..%252f..%252fetc%252fpasswd"),
+    ("traversal-overlong-utf8", b"%c0%ae%c0%ae%c0%afetc%c0%afpasswd"),
+    ("traversal-backslash", b"..%5c..%5cwindows%5cwin.ini"),
+    ("semicolon", b"..;/..;/"),
+    ("encoded-slash", b"a%2fb"),
+    ("encoded-nul", b"%00"),
+    ("nul-suffix", b"4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f%00"),
+    ("invalid-utf8-encoded", b"%ff%fe%fd"),
+    ("invalid-utf8-raw", b"\xff\xfe\xfd"),
+    ("lone-surrogate-encoded", b"%ed%a0%80"),
+    ("encoded-crlf", b"%0d%0a" + quote(INJECTED_HEADER).encode()),
+    ("long-8k", b"x" * 8_000),
+    ("uuid-uppercase-braces", b"%7B4F1C2D7E-8B9A-4C3D-9E2F-1A2B3C4D5E6F%7D"),
+    ("uuid-nil", b"00000000-0000-0000-0000-000000000000"),
+    ("uuid-max", b"ffffffff-ffff-ffff-ffff-ffffffffffff"),
+    *((name, quote(value, safe="").encode()) for name, value in INJECTION_STRINGS),
+)
+
+# Query values that are no integer from 1 to 100 by any reading.
+BAD_LIMITS: tuple[str, ...] = (
+    "0",
+    "-1",
+    "-0",
+    "101",
+    "1e400",
+    "1e2",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "9" * 5000,
+    "NaN",
+    "Infinity",
+    "-Infinity",
+    "0x10",
+    "1.5",
+    "",
+    "%00",
+    "1%00",
+    "true",
+    "null",
+    "%5B%5D",
+    "1;DROP%20TABLE%20orders",
+    "%ff",
+    "%EF%BC%91",
+)
+# Readings a lenient parser may take as 1..100: any answer but a 5xx.
+ODD_LIMITS: tuple[str, ...] = ("01", "+1", "%201", "1%20", "1.0", "1_0")
+
+# JSON fragments for a body member: sent as text, so NaN, 1e400 and 10**5000 reach the server.
+JSON_FRAGMENTS: tuple[tuple[str, str], ...] = (
+    ("null", "null"),
+    ("true", "true"),
+    ("zero", "0"),
+    ("minus-zero", "-0"),
+    ("minus-zero-float", "-0.0"),
+    ("float", "25.99"),
+    ("exp-1e400", "1e400"),
+    ("minus-1e400", "-1e400"),
+    ("two-to-64", str(2**64)),
+    ("minus-two-to-63-minus-1", str(-(2**63) - 1)),
+    ("5000-digits", "9" * 5000),
+    ("nan", "NaN"),
+    ("infinity", "Infinity"),
+    ("minus-infinity", "-Infinity"),
+    ("tiny", "1e-400"),
+    ("empty-string", '""'),
+    ("lone-surrogate", '"\\ud800"'),
+    ("lone-low-surrogate", '"a\\udfffb"'),
+    ("escaped-nul", '"a\\u0000b"'),
+    ("long-string-5k", '"' + "x" * 5000 + '"'),
+    ("empty-array", "[]"),
+    ("empty-object", "{}"),
+    ("operator-ne", '{"$ne": null}'),
+    ("operator-gt", '{"$gt": ""}'),
+    ("proto", '{"__proto__": {"admin": true}}'),
+    ("array", "[1, 2]"),
+    ("nested-1000", "[" * 1000 + "]" * 1000),
+    *(
+        (name, '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        for name, value in INJECTION_STRINGS
+        if "\x00" not in value and "\r" not in value and "\x1b" not in value
+    ),
+    ("raw-nul-in-string", '"a\x00b"'),
+    ("raw-crlf-in-string", '"a\r\nb"'),
+)
+
+# Whole bodies that are no JSON document the server can accept.
+BAD_BODIES: tuple[tuple[str, bytes], ...] = (
+    ("empty", b""),
+    ("unclosed-object", b"{"),
+    ("single-quotes", b"{'customer_id': 'x'}"),
+    ("trailing-comma", b'{"a": 1,}'),
+    ("trailing-garbage", b'{"a": 1}}'),
+    ("two-documents", b"{}{}"),
+    ("comment", b'{"a": 1 /* c */}'),
+    ("bare-nan", b"NaN"),
+    ("json-null", b"null"),
+    ("json-array", b"[]"),
+    ("json-string", b'"x"'),
+    ("json-number", b"123"),
+    ("json-true", b"true"),
+    ("invalid-utf8-in-string", b'{"customer_id": "\xff\xfe"}'),
+    ("overlong-utf8", b'{"customer_id": "\xc0\xaf"}'),
+    ("utf8-bom", b'\xef\xbb\xbf{"customer_id": "x"}'),
+    ("utf16", '{"customer_id": "x"}'.encode("utf-16")),
+    ("utf32", '{"customer_id": "x"}'.encode("utf-32")),
+    ("raw-nul", b'{"a"\x00: 1}'),
+    ("nul-only", b"\x00" * 64),
+    ("binary", bytes(range(256))),
+    ("deep-array-1000", b"[" * 1000 + b"]" * 1000),
+    ("deep-array-30000", b"[" * 30_000 + b"]" * 30_000),
+    ("deep-object-10000", b'{"a":' * 10_000 + b"1" + b"}" * 10_000),
+    ("deep-unclosed-60000", b"[" * 60_000),
+    ("deep-array-100k", b"[" * 100_000 + b"]" * 100_000),
+    ("huge-number", b"9" * 60_000),
+    ("huge-string", b'"' + b"x" * 60_000 + b'"'),
+    ("many-keys", b"{" + b",".join(b'"k%d":1' % i for i in range(6000)) + b"}"),
+    ("oversized-70k", b'{"description": "' + b"x" * 70_000 + b'"}'),
+    ("whitespace-70k", b" " * 70_000 + b"{}"),
+)
