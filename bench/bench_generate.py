@@ -13,9 +13,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from scripts.corpus import fastapi_codegen
+
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / "corpus/node_modules/@octokit/openapi/generated/api.github.com.json"
-FASTAPI_CODEGEN = ("uvx", "--quiet", "--from", "fastapi-code-generator==0.8.1", "fastapi-codegen")
+# fastapi-codegen in the pinned environment the corpus comparison uses (scripts/corpus).
+FASTAPI_CODEGEN = (str(ROOT / fastapi_codegen.ENV / "bin" / "fastapi-codegen"),)
 
 
 def timed(command: list[str] | tuple[str, ...]) -> tuple[float, int, str]:
@@ -52,6 +55,7 @@ def main() -> None:
             f"| Harbor, unchanged spec and output (no-op) | {statistics.median(noop):.2f} s median | ok |"
         )
         if GITHUB.is_file():
+            fastapi_codegen.prepare()
             seconds, status, last = timed(harbor(GITHUB, Path(tmp) / "github"))
             rows.append(
                 f"| Harbor, GitHub REST API (1,000+ operations) | {seconds:.1f} s | {'ok' if status == 0 else last} |"

@@ -39,6 +39,8 @@ OPTIONS: dict[str, Any] = {
     "formatters": [],
     "custom_file_header": "",
     "strict_types": (StrictTypes.int, StrictTypes.float, StrictTypes.bool),
+    # `format: ulid` would import python-ulid, which the generated code does not depend on.
+    "type_mappings": ["string+ulid=string"],
 }
 
 

@@ -42,11 +42,16 @@ class ModelsModule:
 
 def client_models(spec: dict[str, Any]) -> ModelsModule:
     """The models module's source (without our header) and what it defines."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        source = generate(spec, **CLIENT_OPTIONS)
-    if not isinstance(source, str):
-        raise TypeError("datamodel-code-generator returned several modules; expected one")
+    if not (spec.get("components") or {}).get("schemas"):
+        # Nothing to model (every body untyped): the model generator refuses an empty input.
+        source = "from __future__ import annotations\n"
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            generated = generate(spec, **CLIENT_OPTIONS)
+        if not isinstance(generated, str):
+            raise TypeError("datamodel-code-generator returned several modules; expected one")
+        source = generated
     source = _with_docstring(source)
     tree = ast.parse(source)
     classes = frozenset(_defined(tree))

@@ -166,14 +166,22 @@ def parameter_expectation(schema: dict[str, Any], value: str) -> Expect:
     return Expect.ANY if Draft202012Validator(schema).is_valid(value) else Expect.REJECT
 
 
-def _finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return value == value and value not in (float("inf"), float("-inf"))
-    if isinstance(value, dict):
-        return all(_finite(v) for v in value.values())
-    if isinstance(value, list):
-        return all(_finite(v) for v in value)
+def _finite(document: Any) -> bool:
+    """No NaN or infinity anywhere; iterative, since a document json.loads just managed to nest
+    leaves too little stack for a recursive walk."""
+    stack = [document]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, float) and (value != value or value in (_INF, -_INF)):
+            return False
+        if isinstance(value, dict):
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
     return True
+
+
+_INF = float("inf")
 
 
 def case(

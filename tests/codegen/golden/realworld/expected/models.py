@@ -26,6 +26,10 @@ class Group(BaseModel):
     """
     A quantifier that is not one.
     """
+    ulid: str | None = None
+    """
+    A format the model generator maps to python-ulid.
+    """
 
 
 class PatchUsersUserIdGroupsGroupIdRequest(BaseModel):
