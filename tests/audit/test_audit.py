@@ -267,8 +267,16 @@ def test_unreachable_is_not_checked_tolerated_unless_strict(
 
 def test_make_passes_audit_strict_as_strict() -> None:
     def command(*args: str) -> str:
+        # Run from `make test`, a child make would inherit the parent's flags and level, and
+        # print "Leaving directory" after the command.
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
         done = subprocess.run(
-            ["make", "-n", "audit", *args], cwd=ROOT, capture_output=True, text=True, check=True
+            ["make", "--no-print-directory", "-n", "audit", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         return done.stdout.strip().splitlines()[-1]
 
