@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,7 +175,9 @@ class _RegexJudge:
 
 def _re_compiles(pattern: str) -> bool:
     try:
-        re.compile(pattern)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # FutureWarning on `[[`: a judgement, not a problem
+            re.compile(pattern)
     except re.error:
         return False
     return True
