@@ -47,13 +47,16 @@ def openapi3_specs() -> list[Path]:
     return found
 
 
-def table(outcomes: list[Outcome], seconds: float, tool: str, resumed: int = 0) -> str:
+def table(
+    outcomes: list[Outcome], seconds: float, tool: str, resumed: int = 0, of: int | None = None
+) -> str:
     counts = collections.Counter(o.result for o in outcomes)
     total = len(outcomes)
     lines = [
         f"# Generator corpus run: {tool}",
         "",
-        f"{total} OpenAPI 3.x documents, {seconds:.0f}s wall time"
+        (f"{total} of the {of} " if of and of > total else f"{total} ")
+        + f"OpenAPI 3.x documents, {seconds:.0f}s wall time"
         + (f" ({resumed} recorded by an earlier, interrupted run)" if resumed else "")
         + f", {sum(o.seconds for o in outcomes):.0f}s summed over the documents; "
         + ", ".join(
@@ -96,6 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the outcomes already in the .jsonl beside --out and run only the rest",
     )
     parser.add_argument(
+        "--table-only",
+        action="store_true",
+        help="with --resume: run nothing, write the table of what the .jsonl holds",
+    )
+    parser.add_argument(
         "--rerun-failed",
         action="store_true",
         help="with --resume: run again the documents that did not pass (after a fix)",
@@ -126,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         log.write_text("")
     elif args.rerun_failed:  # the file keeps one line per document: the latest outcome
         log.write_text("".join(json.dumps(dataclasses.asdict(o)) + "\n" for o in earlier.values()))
-    todo = [spec for spec in specs if spec_name(spec) not in earlier]
+    todo = [spec for spec in specs if spec_name(spec) not in earlier and not args.table_only]
     started = time.monotonic()
     if args.tool == "fastapi-codegen" and todo:
         fastapi_codegen.prepare()
@@ -141,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     seconds = time.monotonic() - started
     wanted = {spec_name(spec) for spec in specs}
     outcomes = [o for o in earlier.values() if o.spec in wanted] + fresh
-    out.write_text(table(outcomes, seconds, args.tool, resumed=len(outcomes) - len(fresh)))
+    out.write_text(
+        table(outcomes, seconds, args.tool, resumed=len(outcomes) - len(fresh), of=len(specs))
+    )
     counts = collections.Counter(o.result for o in outcomes)
     print(
         f"corpus: {counts['pass']}/{len(outcomes)} pass ({100 * counts['pass'] / len(outcomes):.1f}%) in {seconds:.0f}s; table in {out}"
