@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 
 from generated.orders import create_orders_router
 from generated.system import create_system_router
@@ -82,6 +83,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        telemetry=_telemetry(settings.opentelemetry),
     )
     install_problem_handlers(app)
 
@@ -127,6 +129,10 @@ def create_app(
         timeout_seconds=settings.request_timeout_seconds,
     )
     return app
+
+
+def _telemetry(enabled: bool) -> TelemetryConfig:
+    return {"tracing": enabled, "metrics": enabled, "logs": enabled, "operation_spans": enabled}
 
 
 def rate_limits(settings: Settings, ticker: Ticker | None = None) -> dict[str, TokenBuckets]:

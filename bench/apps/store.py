@@ -19,8 +19,8 @@ from service.idempotency.repository import lock_id
 from service.kit.clock import Uuid7Generator
 from service.kit.pagination import InvalidCursor, Keyset
 
-# The public columns only, rendered to JSON here with orjson (as Harbor's repository does:
-# cheaper in total than PostgreSQL's json_build_object).
+# The public columns only, rendered to JSON here with orjson, a page in one call (as Harbor
+# does: cheaper in total than PostgreSQL's json_build_object).
 PUBLIC = (
     "CAST(id AS text) AS id, customer_id, amount_cents, currency, status, description, "
     "metadata, payment_method, created_at, updated_at"
@@ -37,12 +37,16 @@ NEXT_PAGE = (
 )
 
 
-def public_json(row: asyncpg.Record) -> bytes:
-    public = dict(row)
-    public["metadata"] = orjson.loads(public["metadata"])
-    if public["payment_method"] is not None:
-        public["payment_method"] = orjson.loads(public["payment_method"])
-    return orjson.dumps(public, option=orjson.OPT_UTC_Z)
+def public(row: asyncpg.Record) -> dict[str, Any]:
+    values = dict(row)
+    values["metadata"] = orjson.loads(values["metadata"])
+    if values["payment_method"] is not None:
+        values["payment_method"] = orjson.loads(values["payment_method"])
+    return values
+
+
+def render(value: object) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z)
 
 
 TRY_LOCK = "SELECT pg_try_advisory_xact_lock($1)"
@@ -114,7 +118,7 @@ class OrderStore:
             found = await conn.fetchrow(GET, order_id, caller)
         if found is None:
             raise common.NotFound(f"Order {order_id} was not found.")
-        return public_json(found)
+        return render(public(found))
 
     async def page(self, customer_id: str, caller: str, limit: int, cursor: str | None) -> bytes:
         if customer_id != caller:
@@ -137,8 +141,7 @@ class OrderStore:
             following = cursors.encode(
                 Keyset(last["created_at"], UUID(last["id"])), scope=customer_id
             )
-        data = b",".join(public_json(row) for row in rows[:limit])
-        return b'{"data":[%b],"next_cursor":%b}' % (data, orjson.dumps(following))
+        return render({"data": [public(row) for row in rows[:limit]], "next_cursor": following})
 
     async def create(self, caller: str, key: str, order: dict[str, Any]) -> Outcome:
         if order["customer_id"] != caller:

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.httpbench import reuseport
+
 ROOT = Path(__file__).resolve().parents[2]
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -55,19 +57,29 @@ def _free_port() -> int:
 def serve(
     candidate: Candidate, *, workers: int, env: dict[str, str], log: Path
 ) -> Iterator[Running]:
-    """One uvicorn server (uvloop, httptools, no access log) until the block ends."""
+    """One uvicorn server (uvloop, httptools, no access log) until the block ends.
+
+    Several workers get a listening socket each (`reuseport`), so that the kernel, not the
+    race for one shared socket, decides which worker serves which of wrk's connections.
+    """
     port = _free_port()
-    command = [
-        sys.executable, "-m", "uvicorn", candidate.factory, "--factory",
-        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-        "--loop", "uvloop", "--http", "httptools",
-        "--no-access-log", "--log-level", "warning", "--no-server-header",
-    ]  # fmt: skip
+    if workers == 1:
+        command = [
+            sys.executable, "-m", "uvicorn", candidate.factory, "--factory",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--loop", "uvloop", "--http", "httptools",
+            "--no-access-log", "--log-level", "warning", "--no-server-header",
+        ]  # fmt: skip
+    else:
+        command = [
+            sys.executable, "-m", "bench.httpbench.reuseport", candidate.factory,
+            "--port", str(port), "--workers", str(workers),
+        ]  # fmt: skip
     with log.open("ab") as sink:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_for_health(url, process, log)
+        _wait_for_health(url, process, log, workers)
         yield Running(url, process.pid)
     finally:
         process.send_signal(signal.SIGTERM)
@@ -78,11 +90,15 @@ def serve(
             process.wait()
 
 
-def _wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def _wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path, workers: int) -> None:
     deadline = time.monotonic() + 60
+    port = int(url.rsplit(":", 1)[1])
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{url}: the server exited:\n{log.read_text()[-3000:]}")
+        if workers > 1 and reuseport.listeners(port) < workers:
+            time.sleep(0.1)
+            continue
         with (
             contextlib.suppress(urllib.error.URLError, ConnectionError, TimeoutError),
             urllib.request.urlopen(f"{url}/health", timeout=1) as response,

@@ -17,29 +17,12 @@ from urllib.parse import unquote
 from pydantic import StringConstraints, TypeAdapter
 from pydantic_core import SchemaError
 
-from .names import pascal, snake
+from .names import TAKEN_CLASS_NAMES, pascal, snake
 from .problems import Level, Problem, pointer
 
 JSONObject = dict[str, Any]
 SCHEMA_REF = "#/components/schemas/"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-# Names the model module defines or imports itself; a model must not shadow them.
-_TAKEN = frozenset(
-    {
-        "BaseModel",
-        "RootModel",
-        "Field",
-        "ConfigDict",
-        "Enum",
-        "StrEnum",
-        "Literal",
-        "Annotated",
-        "Any",
-        "AwareDatetime",
-        "UUID",
-        "Model",
-    }
-)
 
 
 @dataclass(slots=True)
@@ -76,10 +59,11 @@ def hoist(spec: JSONObject, wrap: frozenset[str] = frozenset()) -> Hoisted:
     result = Hoisted(spec=data)
     schemas: JSONObject = data.setdefault("components", {}).setdefault("schemas", {}) or {}
     data["components"]["schemas"] = schemas
-    used: set[str] = set(_TAKEN)
+    used: set[str] = set(TAKEN_CLASS_NAMES)
     renames: dict[str, str] = {}
     for original in sorted(schemas):
-        renames[original] = _unique(pascal(original), used)
+        name = pascal(original)
+        renames[original] = _unique(f"{name}Model" if name in TAKEN_CLASS_NAMES else name, used)
     _rewrite_refs(
         data, {SCHEMA_REF + old: SCHEMA_REF + new for old, new in renames.items() if old != new}
     )

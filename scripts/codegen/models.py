@@ -10,6 +10,7 @@ from typing import Any
 from datamodel_code_generator import InputFileType, NamingStrategy, PythonVersion, generate
 from datamodel_code_generator.enums import DataModelType, StrictTypes
 
+from .names import TAKEN_CLASS_NAMES
 from .problems import Level, Problem
 
 # Chosen on purpose (see DESIGN.md): no timestamp (deterministic output), Annotated constraints
@@ -58,7 +59,7 @@ def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list
         source = generate(spec, **OPTIONS)
     if not isinstance(source, str):
         raise TypeError("datamodel-code-generator returned several modules; expected one")
-    source = _json_integers(source)
+    source = repair(_json_integers(source))
     defined = {
         node.targets[0].id
         if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)
@@ -78,6 +79,74 @@ def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list
     return source, problems
 
 
+def repair(source: str) -> str:
+    """What the model generator writes wrong for some real specs, put right (server and client)."""
+    return _unshadow(_plain_imports(source))
+
+
+def _plain_imports(source: str) -> str:
+    """When a field is called `Field`, the model generator imports `Field as Field_aliased`
+    and uses the alias, but still writes `Field(...)` in other classes, unimported: import the
+    plain name too where it is used."""
+    tree = ast.parse(source)
+    aliased: dict[str, ast.ImportFrom] = {}
+    plain: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                if alias.asname is None or alias.asname == alias.name:
+                    plain.add(alias.name)
+                else:
+                    aliased[alias.name] = node
+    loaded = {
+        node.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
+    }
+    missing = sorted(name for name in aliased if name in loaded and name not in plain)
+    if not missing:
+        return source
+    lines = source.splitlines(keepends=True)
+    for name in reversed(missing):
+        node = aliased[name]
+        at = node.end_lineno or node.lineno
+        lines.insert(at, f"from {node.module} import {name}\n")
+    return "".join(lines)
+
+
+def _unshadow(source: str) -> str:
+    """Classes the model generator named after a builtin or an import (`ResourceWarning`, from
+    `Resource.warnings`) become `...Model`: a use before the class statement would otherwise
+    resolve to the builtin. Components were renamed by hoist already; this catches the classes
+    it derives from inline schemas. Renames the class and every name that loads it, by
+    position, so strings, descriptions and field names stay as they are."""
+    tree = ast.parse(source)
+    defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
+    clashes = defined & TAKEN_CLASS_NAMES
+    if not clashes:
+        return source
+    renames: dict[str, str] = {}
+    for name in sorted(clashes):
+        new, n = f"{name}Model", 2
+        while new in defined or new in renames.values():
+            new, n = f"{name}Model{n}", n + 1
+        renames[name] = new
+    lines = source.splitlines(keepends=True)
+    edits: list[tuple[int, int, int, str]] = []  # line, start column, end column, new name
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in renames:
+            assert node.end_col_offset is not None
+            edits.append((node.lineno, node.col_offset, node.end_col_offset, renames[node.id]))
+        elif isinstance(node, ast.ClassDef) and node.name in renames:
+            start = lines[node.lineno - 1].index(node.name, len("class"))
+            edits.append((node.lineno, start, start + len(node.name), renames[node.name]))
+    # Columns are UTF-8 byte offsets; from the end of each line backwards, so each stays valid.
+    for lineno, start, end, new in sorted(edits, reverse=True):
+        raw = lines[lineno - 1].encode()
+        lines[lineno - 1] = (raw[:start] + new.encode() + raw[end:]).decode()
+    return "".join(lines)
+
+
 _STRICT_INT = re.compile(r"\bStrictInt\b")
 
 
@@ -88,7 +157,12 @@ def _json_integers(source: str) -> str:
     lines = source.splitlines(keepends=True)
     for node in ast.parse(source).body:
         if isinstance(node, ast.ImportFrom) and node.module == "pydantic":
-            names = [alias.name for alias in node.names if alias.name != "StrictInt"]
+            # Keep `Field as Field_aliased`: the generator aliases an import a field shadows.
+            names = [
+                alias.name if alias.asname is None else f"{alias.name} as {alias.asname}"
+                for alias in node.names
+                if alias.name != "StrictInt"
+            ]
             start, end = node.lineno - 1, node.end_lineno or node.lineno
             imports = "from ._runtime import JsonInt\n"
             if names:

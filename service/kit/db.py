@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,9 +38,12 @@ class DatabaseUnavailable(ServiceUnavailable):
 
 
 class Row(Protocol):
-    """A result row, by column name: asyncpg's Record and sqlite3.Row both are."""
+    """A result row, by column name or as its values in select order: asyncpg's Record and
+    sqlite3.Row both are."""
 
     def __getitem__(self, key: str, /) -> Any: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 @dataclass(frozen=True, slots=True)

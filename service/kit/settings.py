@@ -117,6 +117,10 @@ class Settings(BaseSettings):
     webhooks_shutdown_grace_seconds: float = Field(default=20.0, ge=0)
 
     access_log: bool = True
+    # FastAPI's native OpenTelemetry (spans, metrics, exception logs) once an SDK provider is
+    # configured. Off by default: the service ships no SDK, and left on, FastAPI asks on every
+    # request whether one has appeared since (about 10 µs a request, measured by make bench).
+    opentelemetry: bool = False
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_format: LogFormat = LogFormat.JSON
 

@@ -22,7 +22,14 @@ from service.orders.errors import (
     OrderNotCancellable,
     OrderNotFound,
 )
-from service.orders.repository import Claim, KeyClaim, NewEvent, OrderRecord, OrdersRepository
+from service.orders.repository import (
+    PUBLIC_COLUMNS,
+    Claim,
+    KeyClaim,
+    NewEvent,
+    OrderRecord,
+    OrdersRepository,
+)
 from service.orders.risk import risk_score
 from service.outbox.repository import OutboxEvent, OutboxRepository
 
@@ -56,23 +63,16 @@ class Created:
     replayed: bool
 
 
-def public_json(record: OrderRecord) -> str:
-    """The API's view of a new row (models.Order), as JSON: internal columns such as risk_score
-    stay behind. The record was built from a validated OrderCreate, so a model in between would
-    only copy it (ten times the cost); orjson writes what pydantic would, byte for byte."""
-    public = {
-        "id": record.id,
-        "customer_id": record.customer_id,
-        "amount_cents": record.amount_cents,
-        "currency": record.currency,
-        "status": record.status,
-        "description": record.description,
-        "metadata": record.metadata,
-        "payment_method": record.payment_method,
-        "created_at": record.created_at,
-        "updated_at": record.updated_at,
-    }
-    return orjson.dumps(public, option=orjson.OPT_UTC_Z).decode()
+def render(public: object) -> bytes:
+    """An order's public fields, or a page of them, as JSON. No model in between: the values
+    were validated on the way in, and orjson writes what pydantic would (canonical UUIDs, `Z`
+    timestamps, compact), byte for byte, so a read answers exactly what the create answered."""
+    return orjson.dumps(public, option=orjson.OPT_UTC_Z)
+
+
+def public_fields(record: OrderRecord) -> dict[str, object]:
+    """The API's view of a row (models.Order): internal columns such as risk_score stay behind."""
+    return {name: getattr(record, name) for name in PUBLIC_COLUMNS}
 
 
 class OrdersService:
@@ -111,7 +111,7 @@ class OrdersService:
             created_at=now,
             updated_at=now,
         )
-        order_json = public_json(record)
+        order_json = render(public_fields(record)).decode()
         claim = KeyClaim(
             lock_id=self._idempotency.lock_id(caller, key),
             key=key,
@@ -135,14 +135,14 @@ class OrdersService:
             return Created(UUID(replayed), stored.body, replayed=True)
         return Created(record.id, order_json, replayed=False)
 
-    async def get(self, unit: OrdersUnit, *, caller: str, order_id: UUID) -> str:
-        """The order's public JSON, as the database renders it (see the repository)."""
+    async def get(self, unit: OrdersUnit, *, caller: str, order_id: UUID) -> bytes:
+        """The order's public JSON."""
         found = await unit.orders.get_public(order_id, caller)
         if found is None:
             raise OrderNotFound(order_id)
-        return found
+        return render(found)
 
-    async def cancel(self, unit: OrdersUnit, *, caller: str, order_id: UUID) -> str:
+    async def cancel(self, unit: OrdersUnit, *, caller: str, order_id: UUID) -> bytes:
         """Cancel the order; its public JSON afterwards."""
         sources = [s for s, targets in TRANSITIONS.items() if Status.CANCELLED in targets]
         for source in sources:
@@ -150,8 +150,9 @@ class OrdersService:
                 order_id, caller, source=source, target=Status.CANCELLED, at=self._clock.now()
             )
             if changed is not None:
-                await self._emit(unit, "order.cancelled", order_id, changed)
-                return changed
+                order_json = render(changed)
+                await self._emit(unit, "order.cancelled", order_id, order_json.decode())
+                return order_json
         current = await unit.orders.get(order_id, caller)
         if current is None:
             raise OrderNotFound(order_id)
@@ -159,20 +160,20 @@ class OrdersService:
 
     async def list(
         self, unit: OrdersUnit, *, caller: str, customer_id: str, limit: int, cursor: str | None
-    ) -> str:
+    ) -> bytes:
         """One page as the public JSON of an OrderPage."""
         if customer_id != caller:
             raise CustomerNotFound(customer_id)
         # The cursor is bound to the customer: one from another list fails its signature.
         after = self._cursors.decode(cursor, scope=customer_id) if cursor is not None else None
         page = await unit.orders.page(customer_id, after=after, limit=limit)
-        cursor_json = (
-            "null"
+        cursor = (
+            None
             if page.next_after is None
-            else orjson.dumps(self._cursors.encode(page.next_after, scope=customer_id)).decode()
+            else self._cursors.encode(page.next_after, scope=customer_id)
         )
-        # The orders as the database rendered them, joined: nothing decoded to be encoded again.
-        return f'{{"data":[{",".join(page.orders)}],"next_cursor":{cursor_json}}}'
+        # The whole page in one call: no order is encoded, decoded and joined again.
+        return render({"data": page.orders, "next_cursor": cursor})
 
     async def _emit(self, unit: OrdersUnit, event_type: str, order_id: UUID, payload: str) -> None:
         await unit.outbox.add(

@@ -73,3 +73,14 @@ def test_the_generated_app_agrees_with_its_spec(
     from scripts.codegen.verify import verify_spec
 
     assert verify_spec(GOLDEN / case / "spec.yaml") == 0, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("case", cases())
+def test_the_python_client_of_every_golden_spec_imports(case: str) -> None:
+    from scripts.codegen.load import load
+    from scripts.codegen.verify import spec_operations
+    from scripts.corpus.harbor import client_methods
+
+    document = load(GOLDEN / case / "spec.yaml")
+
+    assert client_methods(document) == sum(1 for _ in spec_operations(document.data))

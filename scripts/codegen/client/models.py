@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 from datamodel_code_generator import generate
 
-from ..models import OPTIONS
+from ..models import OPTIONS, repair
 
 CLIENT_OPTIONS: dict[str, Any] = {**OPTIONS, "extra_fields": "allow", "strict_types": ()}
 # Every enum class becomes an open enum (see _open_enum.py); ruff drops the unused imports.
@@ -51,7 +51,7 @@ def client_models(spec: dict[str, Any]) -> ModelsModule:
             generated = generate(spec, **CLIENT_OPTIONS)
         if not isinstance(generated, str):
             raise TypeError("datamodel-code-generator returned several modules; expected one")
-        source = generated
+        source = repair(generated)
     source = _with_docstring(source)
     tree = ast.parse(source)
     classes = frozenset(_defined(tree))
