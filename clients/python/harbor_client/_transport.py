@@ -39,7 +39,7 @@ TransportT = TypeVar("TransportT", bound=httpx.BaseTransport | httpx.AsyncBaseTr
 R = TypeVar("R")
 Params = list[tuple[str, str | int | float | bool | None]]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-USER_AGENT = "harbor-client/1.0.0"
+USER_AGENT = "harbor-client/1.1.0"
 _log = logging.getLogger("harbor_client")
 
 

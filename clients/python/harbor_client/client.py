@@ -30,7 +30,7 @@ class _Operations:
 
 
 class HarborClient(_Operations, SyncClient):
-    """A synchronous client of Harbor Payments Order API 1.0.0, on httpx.
+    """A synchronous client of Harbor Payments Order API 1.1.0, on httpx.
 
     `HarborClient(base_url, token=...)`; use it in a `with` block (or call `close()`).
     Methods return the decoded body and raise HarborApiError subclasses for error answers.
@@ -38,7 +38,7 @@ class HarborClient(_Operations, SyncClient):
 
 
 class AsyncHarborClient(_Operations, AsyncClient):
-    """An asynchronous client of Harbor Payments Order API 1.0.0, on httpx.
+    """An asynchronous client of Harbor Payments Order API 1.1.0, on httpx.
 
     `AsyncHarborClient(base_url, token=...)`; use it in an `async with` block (or `await
     aclose()`). Methods are coroutines; paginators are iterated with `async for`.
