@@ -41,6 +41,9 @@ class Parameter:
             arguments.append(f"description={self.description!r}")
         if self.deprecated:
             arguments.append("deprecated=True")
+        if self.location == "header" and "_" in self.name:
+            # FastAPI reads and documents a snake_case header name as its kebab-case twin.
+            arguments.append("convert_underscores=False")
         return f"{kind}({', '.join(arguments)})"
 
     @property

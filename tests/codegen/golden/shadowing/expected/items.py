@@ -52,6 +52,7 @@ class ItemsApi(Protocol):
     async def list_(
         self,
         *,
+        correlation_id: str,
         type_: str | None,
         str_: str | None,
     ) -> ListOk:
@@ -92,11 +93,13 @@ def create_items_router(
 
     async def list_(
         *,
+        correlation_id: Annotated[str, Header(alias="correlation_id", convert_underscores=False)],
         type_: Annotated[str | None, Query(alias="type")] = None,
         str_: Annotated[str | None, Header(alias="str")] = None,
         api: Annotated[ItemsApi, Depends(get_impl)],
     ) -> Response:
         result = await api.list_(
+            correlation_id=correlation_id,
             type_=type_,
             str_=str_,
         )
