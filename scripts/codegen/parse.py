@@ -29,6 +29,7 @@ def parse(document: Document, wrap: frozenset[str] = frozenset()) -> tuple[ir.Ap
     errors = [p for p in problems if p.level is Level.ERROR]
     if errors:
         raise SpecError(str(document.path), problems)
+    hoisted.problems.extend(p for p in parser.problems if p.level is Level.WARNING)
     return api, hoisted
 
 
@@ -194,7 +195,15 @@ class _Parser:
         for source in (item.get("parameters") or [], raw.get("parameters") or []):
             for entry in source:
                 param = self.deref(entry)
-                if isinstance(param.get("name"), str) and isinstance(param.get("in"), str):
+                if param.get("name") == "" and isinstance(param.get("in"), str):
+                    message = (
+                        f"a {param['in']} parameter has an empty name: no request can carry "
+                        "it, so it is left out"
+                    )
+                    self.problems.append(
+                        self._problem(where, message, "parameter-unnamed", Level.WARNING)
+                    )
+                elif isinstance(param.get("name"), str) and isinstance(param.get("in"), str):
                     merged[(param["in"], param["name"])] = param
         # `id` in the path and in the query become `id_path` and `id_query`; `MaxResults` and
         # `maxResults`, both in the query, become `max_results` and `max_results_2`.

@@ -134,7 +134,8 @@ def _compare_operation(
     wanted: dict[tuple[str, str], JSONObject] = {}
     for entry in [*(item.get("parameters") or []), *(op.get("parameters") or [])]:
         param = _deref(spec, entry)
-        wanted[(param.get("in", ""), param.get("name", ""))] = param
+        if param.get("name") != "":  # left out by the generator, with a warning
+            wanted[(param.get("in", ""), param.get("name", ""))] = param
     got = {
         (p.get("in", ""), p.get("name", "")): p
         for p in (_deref(app, p) for p in app_op.get("parameters") or [])

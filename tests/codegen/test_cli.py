@@ -111,3 +111,15 @@ def test_an_unchanged_spec_and_output_is_a_no_op_but_a_hand_edit_is_not(tmp_path
         "generate", str(spec), str(out), "--cache-dir", str(cache_dir)
     ).stdout.startswith("generated")
     assert (out / "models.py").read_text() != "# edited by hand\n"
+
+
+def test_a_parameter_without_a_name_is_left_out_with_a_located_warning(tmp_path: Path) -> None:
+    spec = ROOT / "tests/codegen/golden/shadowing/spec.yaml"
+    result = codegen("generate", str(spec), str(tmp_path / "out"))
+
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "[parameter-unnamed]" in line]
+    assert warnings == [
+        f"{spec}:55: warning: a query parameter has an empty name: no request can carry it, so "
+        "it is left out [parameter-unnamed] (at #/paths/~1archive/post)"
+    ]
