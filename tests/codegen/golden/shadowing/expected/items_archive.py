@@ -4,14 +4,16 @@
 from dataclasses import dataclass
 from typing import Annotated, ClassVar, Protocol
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 
+from . import models
 from ._routing import FastRoute
 from ._runtime import (
     P,
     Provider,
     bind,
+    media_type_guard,
     provide,
     respond,
 )
@@ -21,12 +23,20 @@ __all__ = [
     "ItemsArchiveApi",
     "create_items_archive_router",
     "ArchiveItemsNoContent",
+    "DescribeArchiveNoContent",
 ]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ArchiveItemsNoContent:
     """204 from `archiveItems`: Archived"""
+
+    status_code: ClassVar[int] = 204
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DescribeArchiveNoContent:
+    """204 from `describeArchive`: Described"""
 
     status_code: ClassVar[int] = 204
 
@@ -40,8 +50,19 @@ class ItemsArchiveApi(Protocol):
         """`POST /archive`"""
         ...
 
+    async def describe_archive(
+        self,
+        *,
+        body: models.Column | None,
+    ) -> DescribeArchiveNoContent:
+        """`OPTIONS /archive`"""
+        ...
 
-_METHODS = ("archive_items",)
+
+_METHODS = (
+    "archive_items",
+    "describe_archive",
+)
 
 
 def create_items_archive_router(
@@ -83,6 +104,41 @@ def create_items_archive_router(
         route_class_override=FastRoute,
         responses={
             "204": {"description": "Archived"},
+        },
+    )
+
+    async def describe_archive(
+        *,
+        body: Annotated[models.Column | None, Body()] = None,
+        api: Annotated[ItemsArchiveApi, Depends(get_impl)],
+    ) -> Response:
+        result = await api.describe_archive(
+            body=body,
+        )
+        if isinstance(result, DescribeArchiveNoContent):
+            return respond(204, None, None, None)
+        raise TypeError(
+            f"describe_archive returned {type(result).__name__}, not one of: DescribeArchiveNoContent"
+        )
+
+    router.add_api_route(
+        "/archive",
+        bind(describe_archive, impl, _METHODS),
+        methods=["OPTIONS"],
+        operation_id="describeArchive",
+        status_code=204,
+        response_model=None,
+        tags=["Items\\Archive"],
+        summary="",
+        description="",
+        deprecated=False,
+        route_class_override=FastRoute,
+        responses={
+            "204": {"description": "Described"},
+        },
+        dependencies=[Depends(media_type_guard(("application/json",)))],
+        openapi_extra={
+            "requestBody": {"required": False, "content": {"application/json": {"schema": {}}}}
         },
     )
     return router
