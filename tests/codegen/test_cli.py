@@ -120,7 +120,7 @@ def test_a_parameter_without_a_name_is_left_out_with_a_located_warning(tmp_path:
     assert result.returncode == 0, result.stderr
     lines = spec.read_text().splitlines()
     line = lines.index("    post:", lines.index("  /archive:")) + 1
-    warnings = [line for line in result.stderr.splitlines() if "[parameter-unnamed]" in line]
+    warnings = [text for text in result.stderr.splitlines() if "[parameter-unnamed]" in text]
     assert warnings == [
         f"{spec}:{line}: warning: a query parameter has an empty name: no request can carry it, so "
         "it is left out [parameter-unnamed] (at #/paths/~1archive/post)"
