@@ -37,12 +37,27 @@ NEXT_PAGE = (
 )
 
 
-def public(row: asyncpg.Record) -> dict[str, Any]:
-    values = dict(row)
-    values["metadata"] = orjson.loads(values["metadata"])
-    if values["payment_method"] is not None:
-        values["payment_method"] = orjson.loads(values["payment_method"])
-    return values
+def public(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
+    """The rows as models.Order values, unpacked by position as Harbor's repository does."""
+    loads = orjson.loads
+    return [
+        {
+            "id": id_,
+            "customer_id": customer_id,
+            "amount_cents": amount_cents,
+            "currency": currency,
+            "status": status,
+            "description": description,
+            "metadata": loads(metadata),
+            "payment_method": None if payment_method is None else loads(payment_method),
+            "created_at": created_at,
+            "updated_at": updated_at,
+        }
+        for (
+            id_, customer_id, amount_cents, currency, status, description, metadata,
+            payment_method, created_at, updated_at,
+        ) in rows
+    ]  # fmt: skip
 
 
 def render(value: object) -> bytes:
@@ -118,7 +133,7 @@ class OrderStore:
             found = await conn.fetchrow(GET, order_id, caller)
         if found is None:
             raise common.NotFound(f"Order {order_id} was not found.")
-        return render(public(found))
+        return render(public([found])[0])
 
     async def page(self, customer_id: str, caller: str, limit: int, cursor: str | None) -> bytes:
         if customer_id != caller:
@@ -141,7 +156,7 @@ class OrderStore:
             following = cursors.encode(
                 Keyset(last["created_at"], UUID(last["id"])), scope=customer_id
             )
-        return render({"data": [public(row) for row in rows[:limit]], "next_cursor": following})
+        return render({"data": public(rows[:limit]), "next_cursor": following})
 
     async def create(self, caller: str, key: str, order: dict[str, Any]) -> Outcome:
         if order["customer_id"] != caller:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -267,26 +268,39 @@ class SqlOrdersRepository:
         row = await self._session.fetch_one(_GET, order_id, customer_id)
         return None if row is None else self._record(row)
 
-    def _public(self, row: Row) -> dict[str, Any]:
-        """A row of `_PUBLIC` as the values of models.Order, ready to be rendered."""
-        public = dict(zip(PUBLIC_COLUMNS, row, strict=True))
-        public["metadata"] = orjson.loads(public["metadata"])
-        if public["payment_method"] is not None:
-            public["payment_method"] = orjson.loads(public["payment_method"])
-        to_datetime = self._session.to_datetime
-        public["created_at"] = to_datetime(public["created_at"])
-        public["updated_at"] = to_datetime(public["updated_at"])
-        return public
+    def _public(self, rows: Iterable[Row]) -> list[dict[str, Any]]:
+        """Rows of `_PUBLIC` as the values of models.Order, ready to be rendered. Unpacked by
+        position (the order of PUBLIC_COLUMNS; a test holds the keys to it): under half the
+        cost of building each dict by column name, which a page pays twenty times."""
+        to_datetime, loads = self._session.to_datetime, orjson.loads
+        return [
+            {
+                "id": id_,
+                "customer_id": customer_id,
+                "amount_cents": amount_cents,
+                "currency": currency,
+                "status": status,
+                "description": description,
+                "metadata": loads(metadata),
+                "payment_method": None if payment_method is None else loads(payment_method),
+                "created_at": to_datetime(created_at),
+                "updated_at": to_datetime(updated_at),
+            }
+            for (
+                id_, customer_id, amount_cents, currency, status, description, metadata,
+                payment_method, created_at, updated_at,
+            ) in rows
+        ]  # fmt: skip
 
     async def get_public(self, order_id: UUID, customer_id: str) -> dict[str, Any] | None:
         row = await self._session.fetch_one(_GET_PUBLIC, order_id, customer_id)
-        return None if row is None else self._public(row)
+        return None if row is None else self._public((row,))[0]
 
     async def transition(
         self, order_id: UUID, customer_id: str, *, source: str, target: str, at: datetime
     ) -> dict[str, Any] | None:
         row = await self._session.fetch_one(_TRANSITION, order_id, customer_id, source, target, at)
-        return None if row is None else self._public(row)
+        return None if row is None else self._public((row,))[0]
 
     async def page(self, customer_id: str, *, after: Keyset | None, limit: int) -> PublicPage:
         # One row more than asked says whether another page follows.
@@ -301,4 +315,4 @@ class SqlOrdersRepository:
             last = rows[limit - 1]
             s = self._session
             next_after = Keyset(s.to_datetime(last["created_at"]), s.to_uuid(last["id"]))
-        return PublicPage([self._public(row) for row in rows[:limit]], next_after)
+        return PublicPage(self._public(rows[:limit]), next_after)
