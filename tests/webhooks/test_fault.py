@@ -17,6 +17,7 @@ import sys
 import time
 import uuid
 from collections import Counter
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import orjson
@@ -88,6 +89,12 @@ class Workers:
             for output in self.outputs
         )
 
+    async def kill_all(self) -> None:
+        """Whatever happened, no worker outlives the test (a failed run left two polling)."""
+        for slot, process in enumerate(self.processes):
+            if process is not None and process.returncode is None:
+                await self.kill(slot)
+
     async def stop_all(self) -> list[int | None]:
         for process in self.processes:
             if process is not None and process.returncode is None:
@@ -103,14 +110,22 @@ class Workers:
         return codes
 
 
+@pytest.fixture
+async def workers(pg_database_url: str, tmp_path: Path) -> AsyncIterator[Workers]:
+    started = Workers(pg_database_url, tmp_path)
+    try:
+        yield started
+    finally:
+        await started.kill_all()
+
+
 async def test_sigkilled_workers_lose_no_event_and_resend_only_the_same_webhook_id(
-    pg_database_url, tmp_path, receiver
+    pg_database_url, receiver, workers
 ):
     settings = make_settings(pg_database_url)
     customer = f"cus_fault_{uuid.uuid4().hex[:8]}"
     headers = {"Authorization": f"Bearer {token(settings, customer)}"}
     path = f"t/fault-{uuid.uuid4().hex[:6]}/jitter-30"
-    workers = Workers(pg_database_url, tmp_path)
     kills = 0
     started = time.monotonic()
 
