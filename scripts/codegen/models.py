@@ -79,6 +79,9 @@ def generate_models(spec: dict[str, Any], expected: set[str]) -> tuple[str, list
     return source, problems
 
 
+_CLASS = re.compile(r"^class (\w+)", re.MULTILINE)
+
+
 def repair(source: str) -> str:
     """What the model generator writes wrong for some real specs, put right (server and client)."""
     return _unshadow(_plain_imports(source))
@@ -88,6 +91,8 @@ def _plain_imports(source: str) -> str:
     """When a field is called `Field`, the model generator imports `Field as Field_aliased`
     and uses the alias, but still writes `Field(...)` in other classes, unimported: import the
     plain name too where it is used."""
+    if " as " not in source.split("\nclass ", 1)[0]:  # the imports come before any class
+        return source  # the usual case, without parsing a module of thousands of classes
     tree = ast.parse(source)
     aliased: dict[str, ast.ImportFrom] = {}
     plain: set[str] = set()
@@ -120,6 +125,8 @@ def _unshadow(source: str) -> str:
     resolve to the builtin. Components were renamed by hoist already; this catches the classes
     it derives from inline schemas. Renames the class and every name that loads it, by
     position, so strings, descriptions and field names stay as they are."""
+    if not TAKEN_CLASS_NAMES.intersection(_CLASS.findall(source)):
+        return source  # the usual case, without parsing a module of thousands of classes
     tree = ast.parse(source)
     defined = {node.name for node in tree.body if isinstance(node, ast.ClassDef)}
     clashes = defined & TAKEN_CLASS_NAMES
