@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from fastapi.openapi.constants import METHODS_WITH_BODY
+
 JSON_MEDIA = "application/json"
 
 
@@ -199,6 +201,14 @@ class Operation:
     @property
     def default_status(self) -> int:
         return self.results[0].status
+
+    @property
+    def documents_its_body(self) -> bool:
+        """The route must document its request body itself (`openapi_extra`): FastAPI documents
+        only bodies it parses, and only on the methods it expects one on (not OPTIONS, TRACE)."""
+        return self.body is not None and (
+            not self.body.parsed_by_fastapi or self.method.upper() not in METHODS_WITH_BODY
+        )
 
 
 @dataclass(frozen=True, slots=True)
