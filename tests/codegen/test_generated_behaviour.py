@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
 
 PET_ID = uuid.UUID("4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f")
 
@@ -369,3 +371,65 @@ async def test_real_world_constructs(golden_package: Callable[[str], ModuleType]
             "/users/3/groups/g", json={"role": 5}, headers={"Content-Type": "text/json"}
         )
         assert bad_email.status_code == 422
+
+
+@pytest.fixture
+async def direct(
+    features: ModuleType,
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, list[tuple[str, dict[str, Any]]]]]:
+    """The pets routes straight on the app's router, as the service mounts them: the simple
+    ones run the compiled handler in the route's own lean ASGI app."""
+    calls: list[tuple[str, dict[str, Any]]] = []
+    app = FastAPI()
+    impl = pets_impl(features, calls)
+    features.pets.create_pets_router(impl, security=Hooks(), router=app.router)
+    compiled = {(r.path, *r.methods) for r in app.router.routes if getattr(r, "_fast", None)}
+    assert compiled == {("/pets", "POST"), ("/pets/{pet_id}", "GET")}
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app), base_url="http://test"
+    ) as http:
+        yield app, http, calls
+
+
+PET = {"name": "bo", "kind": "cat", "details": {"kind": "cat", "lives": 9}}
+
+
+async def test_a_compiled_route_answers_errors_through_the_apps_handlers(direct: Any) -> None:
+    app, http, _ = direct
+
+    @app.exception_handler(HTTPException)
+    async def teapot(_: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"handled": exc.status_code}, status_code=418)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"invalid": [e["loc"] for e in exc.errors()]}, status_code=400)
+
+    # The security hook refuses (401 raised inside the compiled handler) ...
+    refused = await http.post("/pets", json=PET, headers={"Idempotency-Key": "k"})
+    assert (refused.status_code, refused.json()) == (418, {"handled": 401})
+    # ... an undeclared media type (415 from the guard dependency) ...
+    wrong = await http.post("/pets", content=b"x", headers={**AUTH, "Content-Type": "text/csv"})
+    assert (wrong.status_code, wrong.json()) == (418, {"handled": 415})
+    # ... and a parameter that fails validation.
+    bad = await http.get("/pets/not-a-uuid")
+    assert (bad.status_code, bad.json()) == (400, {"invalid": [["path", "pet_id"]]})
+
+
+async def test_dependency_overrides_reach_a_compiled_route(direct: Any) -> None:
+    app, http, calls = direct
+    route = next(
+        r for r in app.router.routes if getattr(r, "path", "") == "/pets" and "POST" in r.methods
+    )
+    authenticator = route.dependant.dependencies[-1].call
+
+    async def as_tester() -> str:
+        return "tester"
+
+    app.dependency_overrides[authenticator] = as_tester
+    key = {"Idempotency-Key": "k"}
+    created = await http.post("/pets", json=PET, headers=key)  # no credentials: the override
+    assert created.status_code == 201
+    assert calls[-1][1]["principal"] == "tester"
+    app.dependency_overrides.clear()
+    assert (await http.post("/pets", json=PET, headers=key)).status_code == 401

@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.requests import Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 try:
     from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence
@@ -64,6 +65,13 @@ _SOURCES: dict[params.ParamTypes, Source] = {
 class FastRoute(APIRoute):
     """An APIRoute whose simple endpoints skip FastAPI's generic dependency solving."""
 
+    _fast: Handler | None = None
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        if self._fast is not None and kwargs.get("max_body_size") is None:
+            self.app = _lean_app(self._fast, self.app, self.dependency_overrides_provider)
+
     def get_route_handler(self) -> Handler:
         generic = super().get_route_handler()
         if not _LEAN or _effective_route_context_var.get() is not None:
@@ -71,14 +79,35 @@ class FastRoute(APIRoute):
         fast = _compile(self.dependant, embed_body=self._embed_body_fields)
         if fast is None:
             return generic
+        self._fast = fast
         overrides = self.dependency_overrides_provider
 
         async def handle(request: Request) -> Response:
-            if overrides is not None and getattr(overrides, "dependency_overrides", None):
+            if _overridden(overrides):
                 return await generic(request)
             return await fast(request)
 
         return handle
+
+
+def _overridden(provider: Any) -> bool:
+    return provider is not None and bool(getattr(provider, "dependency_overrides", None))
+
+
+def _lean_app(fast: Handler, generic: ASGIApp, overrides: Any) -> ASGIApp:
+    """The route's ASGI app for a compiled handler. FastAPI's wraps every request in two exit
+    stacks (for dependencies with yield and uploaded files, which a compiled handler never
+    has) and in an exception handler of its own (the app's ExceptionMiddleware, which every
+    FastAPI app has, runs the same handlers one layer out)."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if _overridden(overrides):
+            await generic(scope, receive, send)
+            return
+        response = await fast(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app
 
 
 def _coroutine(call: Callable[..., Any] | None) -> bool:
