@@ -216,6 +216,7 @@ class PostgresDatabase:
         self._pool: Any = None
         self._pool_lock = asyncio.Lock()
         self._pool_attempts = 0
+        self._taken = 0  # transactions holding or waiting for a connection of the pool
 
     async def start(self) -> None:
         try:
@@ -267,8 +268,15 @@ class PostgresDatabase:
     ) -> AsyncIterator[Session]:
         pool = await self._get_pool()
         # A bounded wait needs a timer (about 10 µs a request); only a request that may have to
-        # wait for a connection, none being idle, pays for one.
-        timeout = None if pool.get_idle_size() else self._settings.db_connect_timeout_seconds
+        # wait for a connection, every one being taken, pays for one. The count is ours: asyncpg's
+        # get_idle_size() walks every connection of the pool on each call.
+        taken = self._taken
+        timeout = (
+            None
+            if taken < self._settings.db_pool_max
+            else self._settings.db_connect_timeout_seconds
+        )
+        self._taken = taken + 1
         try:
             async with pool.acquire(timeout=timeout) as conn:
                 try:
@@ -288,6 +296,8 @@ class PostgresDatabase:
                     raise DatabaseUnavailable() from exc
         except _PG_UNAVAILABLE as exc:
             raise DatabaseUnavailable() from exc
+        finally:
+            self._taken -= 1
 
 
 class SqliteDatabase:

@@ -7,7 +7,10 @@ import contextlib
 import time
 from collections.abc import AsyncIterator
 
+import pytest
+
 from service.app import create_app
+from service.kit.db import Database, DatabaseUnavailable, Sql, open_database
 from tests.fixtures.service import make_settings, serve, token
 
 CONNECT_TIMEOUT = 0.5
@@ -47,3 +50,27 @@ async def test_requests_waiting_for_the_pool_share_one_failed_attempt():
     assert all(r.headers["retry-after"] for r in responses)
     # One connect timeout (the attempt they all waited on), perhaps two; not eight in a row.
     assert elapsed < 3 * CONNECT_TIMEOUT + 0.5, elapsed
+
+
+async def another_transaction(database: Database) -> None:
+    async with database.transaction(write=False):
+        pass
+
+
+async def test_a_transaction_waits_for_a_busy_pool_at_most_the_connect_timeout(pg_database_url):
+    settings = make_settings(
+        pg_database_url, db_pool_min=1, db_pool_max=1, db_connect_timeout_seconds=CONNECT_TIMEOUT
+    )
+    database = open_database(settings)
+    await database.start()
+    try:
+        for _ in range(2):  # the count of connections taken is right again after a failed wait
+            async with database.transaction(write=False):
+                started = time.monotonic()
+                with pytest.raises(DatabaseUnavailable):
+                    await asyncio.wait_for(another_transaction(database), 10 * CONNECT_TIMEOUT)
+                assert time.monotonic() - started < 3 * CONNECT_TIMEOUT
+        async with database.transaction(write=False) as session:
+            assert (await session.fetch_one(Sql.portable("SELECT 1 AS one")))["one"] == 1
+    finally:
+        await database.stop()
