@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.httpbench.load import ENDPOINTS
-from bench.httpbench.servers import CANDIDATES
+from bench.httpbench.servers import CANDIDATES, Candidate
 
 BASELINES = ("fastapi-asyncpg", "fastapi-orm", "connexion", "floor")
 
@@ -45,7 +45,12 @@ def cells(samples: Sequence[dict[str, Any]]) -> dict[tuple[int, str, str], Cell]
     }
 
 
-def markdown(samples: Sequence[dict[str, Any]], meta: dict[str, Any], chart: str) -> str:
+def markdown(
+    samples: Sequence[dict[str, Any]],
+    meta: dict[str, Any],
+    chart: str,
+    candidates: Sequence[Candidate] = CANDIDATES,
+) -> str:
     table = cells(samples)
     workers = sorted({w for w, _, _ in table})
     lines = [
@@ -82,7 +87,7 @@ def markdown(samples: Sequence[dict[str, Any]], meta: dict[str, Any], chart: str
             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for endpoint in ENDPOINTS:
-            for candidate in CANDIDATES:
+            for candidate in candidates:
                 cell = table.get((w, endpoint.key, candidate.key))
                 if cell is None:
                     continue
@@ -94,7 +99,9 @@ def markdown(samples: Sequence[dict[str, Any]], meta: dict[str, Any], chart: str
     return "\n".join(lines) + "\n"
 
 
-def chart(samples: Sequence[dict[str, Any]], path: Path) -> None:
+def chart(
+    samples: Sequence[dict[str, Any]], path: Path, candidates: Sequence[Candidate] = CANDIDATES
+) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -103,15 +110,15 @@ def chart(samples: Sequence[dict[str, Any]], path: Path) -> None:
     table = cells(samples)
     workers = sorted({w for w, _, _ in table})
     figure, axes = plt.subplots(1, len(workers), figsize=(7 * len(workers), 4.8), squeeze=False)
-    width = 0.8 / len(CANDIDATES)
+    width = 0.8 / len(candidates)
     for ax, w in zip(axes[0], workers, strict=True):
-        for i, candidate in enumerate(CANDIDATES):
+        for i, candidate in enumerate(candidates):
             xs, heights, low, high = [], [], [], []
             for j, endpoint in enumerate(ENDPOINTS):
                 cell = table.get((w, endpoint.key, candidate.key))
                 if cell is None:
                     continue
-                xs.append(j + (i - (len(CANDIDATES) - 1) / 2) * width)
+                xs.append(j + (i - (len(candidates) - 1) / 2) * width)
                 heights.append(cell.median)
                 low.append(cell.median - min(cell.rps))
                 high.append(max(cell.rps) - cell.median)

@@ -104,9 +104,22 @@ def main() -> int:
     parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
     parser.add_argument("--only", default="", help="server keys, comma-separated (default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where http.md and http.png go")
+    parser.add_argument(
+        "--base",
+        type=Path,
+        help="another checkout (`git worktree add /tmp/base HEAD`): its Harbor runs too, as "
+        "harbor-base, to measure a change in the same rounds",
+    )
     args = parser.parse_args()
     wrk_binary()
     chosen = [c for c in CANDIDATES if not args.only or c.key in args.only.split(",")]
+    if args.base:
+        root = args.base.resolve()
+        chosen.append(
+            Candidate(
+                "harbor-base", f"Harbor at {_commit(root)} ({root})", CANDIDATES[0].factory, root
+            )
+        )
     worker_counts = [int(w) for w in args.workers.split(",")]
     began, load_start = time.monotonic(), _load()
     samples: list[dict[str, Any]] = []
@@ -148,17 +161,17 @@ def main() -> int:
     (raw / f"http-{stamp}.json").write_text(
         json.dumps({"meta": meta, "samples": samples}, indent=1)
     )
-    report.chart(samples, args.out / "http.png")
-    (args.out / "http.md").write_text(report.markdown(samples, meta, "http.png"))
+    report.chart(samples, args.out / "http.png", chosen)
+    (args.out / "http.md").write_text(report.markdown(samples, meta, "http.png", chosen))
     print(f"\nwrote {args.out / 'http.md'} and http.png in {meta['elapsed_s']} s", flush=True)
     print((args.out / "http.md").read_text())
     return 0
 
 
-def _commit() -> str:
+def _commit(root: Path = ROOT) -> str:
     done = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"],
-        cwd=ROOT,
+        cwd=root,
         capture_output=True,
         text=True,
         check=False,

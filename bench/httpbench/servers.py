@@ -26,6 +26,7 @@ class Candidate:
     key: str  # short name in tables and file names
     label: str  # what it is, for the table and the chart
     factory: str  # the uvicorn factory
+    root: Path = ROOT  # the checkout it runs from (another one to compare commits)
 
 
 CANDIDATES = (
@@ -76,7 +77,8 @@ def serve(
             "--port", str(port), "--workers", str(workers),
         ]  # fmt: skip
     with log.open("ab") as sink:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink, stderr=sink)
+        env = {**env, "PYTHONPATH": str(candidate.root)}
+        process = subprocess.Popen(command, cwd=candidate.root, env=env, stdout=sink, stderr=sink)
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_for_health(url, process, log, workers)
