@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         max_header_bytes=settings.max_header_bytes,
         max_headers=settings.max_headers,
         limit_concurrency=settings.limit_concurrency,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         backlog=settings.backlog,
         timeout_keep_alive=settings.keep_alive_seconds,
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,

@@ -118,6 +118,7 @@ class RequestContextMiddleware:
                     "http.request",
                     method=scope["method"],
                     path=scope["path"],
+                    client=client_host_var.get(),
                     status=status,
                     duration_ms=round((time.perf_counter() - began) * 1000, 3),
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import sys
 from enum import StrEnum
 from functools import cached_property
@@ -41,6 +42,14 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+def _is_network(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
 
 
 class Settings(BaseSettings):
@@ -95,6 +104,12 @@ class Settings(BaseSettings):
     # uvicorn: requests/connections at once per worker (503 beyond; None: no limit), the listen
     # backlog, idle keep-alive, and how long SIGTERM waits for requests in flight.
     limit_concurrency: int | None = Field(default=None, ge=1)
+    # The peers (addresses or networks, comma-separated; "*" any, empty none) whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed: the proxy in front. The client address
+    # is what the failed-token limit and the access log count.
+    forwarded_allow_ips: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.1", "::1"]
+    )
     backlog: int = Field(default=2048, ge=1)
     keep_alive_seconds: int = Field(default=5, ge=1)
     shutdown_grace_seconds: int = Field(default=20, ge=0)
@@ -127,8 +142,10 @@ class Settings(BaseSettings):
     @model_validator(mode="before")
     @classmethod
     def _origins_from_csv(cls, data: object) -> object:
-        if isinstance(data, dict) and "cors_origins" in data:
-            data = {**data, "cors_origins": _split_csv(data["cors_origins"])}
+        if isinstance(data, dict):
+            for csv in ("cors_origins", "forwarded_allow_ips"):
+                if csv in data:
+                    data = {**data, csv: _split_csv(data[csv])}
         return data
 
     @model_validator(mode="after")
@@ -138,6 +155,12 @@ class Settings(BaseSettings):
                 "HARBOR_CORS_ORIGINS contains '*' while HARBOR_CORS_ALLOW_CREDENTIALS is true; "
                 "list the origins explicitly"
             )
+        for peer in self.forwarded_allow_ips:
+            if peer != "*" and not _is_network(peer):
+                raise SettingsError(
+                    f"HARBOR_FORWARDED_ALLOW_IPS: {peer!r} is not an IP address or network "
+                    "(e.g. 10.0.0.5, 10.0.0.0/8) nor '*'"
+                )
         if self.db_pool_min > self.db_pool_max:
             raise SettingsError("HARBOR_DB_POOL_MIN is larger than HARBOR_DB_POOL_MAX")
         if self.webhooks_lease_seconds <= self.webhooks_timeout_seconds:

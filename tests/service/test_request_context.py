@@ -60,3 +60,22 @@ async def test_every_log_line_of_a_request_has_its_id(database_url, tmp_path):
     ]
     assert all(r["level"] == "info" and r["timestamp"].endswith("Z") for r in requests)
     assert "secret-token" not in server.output.read_text()
+
+
+@pytest.mark.parametrize(
+    ("trusted", "logged"), [("127.0.0.1", "203.0.113.7"), ("", "127.0.0.1")], ids=["proxy", "none"]
+)
+async def test_the_client_address_comes_from_a_trusted_proxy_only(
+    database_url, tmp_path, trusted, logged
+):
+    async with (
+        running_server(
+            database_url, tmp_path, log_format="json", forwarded_allow_ips=trusted
+        ) as server,
+        httpx.AsyncClient(base_url=server.base_url) as client,
+    ):
+        await client.get("/health", headers={"X-Forwarded-For": "203.0.113.7"})
+
+    lines = [orjson.loads(line) for line in server.log_lines()]
+    [health] = [line for line in lines if line.get("path") == "/health"]
+    assert health["client"] == logged

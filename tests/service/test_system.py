@@ -115,3 +115,11 @@ def test_database_url_without_the_prefix_is_honoured(monkeypatch):
 def test_an_unusable_database_url_is_refused(url):
     with pytest.raises(ValidationError):
         make_settings(url)
+
+
+def test_the_trusted_proxies_are_addresses_or_networks():
+    settings = make_settings("sqlite:///x.db", forwarded_allow_ips=" 10.0.0.0/8, 192.0.2.7 ,")
+    assert settings.forwarded_allow_ips == ["10.0.0.0/8", "192.0.2.7"]
+    assert make_settings("sqlite:///x.db", forwarded_allow_ips="").forwarded_allow_ips == []
+    with pytest.raises(ValidationError, match=r"HARBOR_FORWARDED_ALLOW_IPS: 'proxy\.local'"):
+        make_settings("sqlite:///x.db", forwarded_allow_ips="10.0.0.1,proxy.local")
