@@ -93,19 +93,6 @@ async def drive(app: Asgi, make: Any, count: int, concurrency: int) -> None:
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-async def measure(
-    factory: str,
-    endpoint: str,
-    fixture: Fixture,
-    count: int,
-    concurrency: int,
-    profile: bool,
-    batches: int = 1,
-) -> None:
-    async with started(factory) as app:
-        await _measure(app, factory, endpoint, fixture, count, concurrency, profile, batches)
-
-
 @asynccontextmanager
 async def started(factory: str) -> AsyncIterator[Asgi]:
     """The app `factory` (module:function) makes, through its lifespan's startup and, on the
@@ -131,42 +118,42 @@ async def started(factory: str) -> AsyncIterator[Asgi]:
         await life
 
 
-async def _measure(
-    app: Asgi,
+async def measure(
     factory: str,
     endpoint: str,
     fixture: Fixture,
     count: int,
     concurrency: int,
     profile: bool,
-    batches: int,
+    batches: int = 1,
 ) -> None:
-    make = requests_for(endpoint, fixture)
-    await drive(app, make, min(count, 500), concurrency)  # warm up
-    profiler = cProfile.Profile() if profile else None
-    if profiler:
-        profiler.enable()
-    # CPU per request of each batch; on a shared machine the least is the steadiest figure.
-    costs = []
-    for _ in range(batches):
-        cpu, wall = time.process_time(), time.perf_counter()
-        await drive(app, make, count, concurrency)
-        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-        costs.append((cpu / count * 1e6, count / wall))
-    if profiler:
-        profiler.disable()
-    costs.sort()
-    least, median = costs[0], costs[len(costs) // 2]
-    spread = f" (least of {batches} batches; median {median[0]:.0f} µs)" if batches > 1 else ""
-    print(
-        f"{factory} {endpoint}: {least[0]:.0f} µs CPU per request, {least[1]:,.0f} req/s in process{spread}"
-    )
-    if profiler:
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out)
-        stats.sort_stats("tottime").print_stats(25)
-        stats.sort_stats("cumulative").print_stats(40)
-        print(out.getvalue())
+    async with started(factory) as app:
+        make = requests_for(endpoint, fixture)
+        await drive(app, make, min(count, 500), concurrency)  # warm up
+        profiler = cProfile.Profile() if profile else None
+        if profiler:
+            profiler.enable()
+        # CPU per request of each batch; on a shared machine the least is the steadiest figure.
+        costs = []
+        for _ in range(batches):
+            cpu, wall = time.process_time(), time.perf_counter()
+            await drive(app, make, count, concurrency)
+            cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+            costs.append((cpu / count * 1e6, count / wall))
+        if profiler:
+            profiler.disable()
+        costs.sort()
+        least, median = costs[0], costs[len(costs) // 2]
+        spread = f" (least of {batches} batches; median {median[0]:.0f} µs)" if batches > 1 else ""
+        print(
+            f"{factory} {endpoint}: {least[0]:.0f} µs CPU per request, {least[1]:,.0f} req/s in process{spread}"
+        )
+        if profiler:
+            out = io.StringIO()
+            stats = pstats.Stats(profiler, stream=out)
+            stats.sort_stats("tottime").print_stats(25)
+            stats.sort_stats("cumulative").print_stats(40)
+            print(out.getvalue())
 
 
 def main() -> int:

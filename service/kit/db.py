@@ -270,13 +270,9 @@ class PostgresDatabase:
         # A bounded wait needs a timer (about 10 µs a request); only a request that may have to
         # wait for a connection, every one being taken, pays for one. The count is ours: asyncpg's
         # get_idle_size() walks every connection of the pool on each call.
-        taken = self._taken
-        timeout = (
-            None
-            if taken < self._settings.db_pool_max
-            else self._settings.db_connect_timeout_seconds
-        )
-        self._taken = taken + 1
+        s = self._settings
+        timeout = None if self._taken < s.db_pool_max else s.db_connect_timeout_seconds
+        self._taken += 1
         try:
             async with pool.acquire(timeout=timeout) as conn:
                 try:
