@@ -50,6 +50,8 @@ class CreateOrderOk:
 
     status_code: ClassVar[int] = 200
     body: models.Order | RawJson[models.Order]
+    location: str  # `Location`
+    idempotent_replayed: str  # `Idempotent-Replayed`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,7 +93,8 @@ class OrdersApi(Protocol[P_contra]):
         Creates a payment order for the authenticated customer. The order, its
         idempotency record and its `order.created` event are written in one
         transaction. Replaying the same `Idempotency-Key` with the same body
-        returns the original order with status 200; the same key with a
+        returns the original order with status 200, its `Location` and
+        `Idempotent-Replayed: true`; the same key with a
         different body is rejected with 422; a retry while the first request
         is still being processed gets 409."""
         ...
@@ -159,7 +162,7 @@ def create_orders_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "OrdersApi")
+    get_impl = provide(impl, _METHODS, OrdersApi)
     require_bearer_auth_ = require_bearer_auth(security)
     router = APIRouter() if router is None else router
 
@@ -185,7 +188,12 @@ def create_orders_router(
         if isinstance(result, CreateOrderCreated):
             return respond(201, result.body, "application/json", {"Location": result.location})
         if isinstance(result, CreateOrderOk):
-            return respond(200, result.body, "application/json", None)
+            return respond(
+                200,
+                result.body,
+                "application/json",
+                {"Location": result.location, "Idempotent-Replayed": result.idempotent_replayed},
+            )
         raise TypeError(
             f"create_order returned {type(result).__name__}, not one of: CreateOrderCreated | CreateOrderOk"
         )
@@ -199,7 +207,7 @@ def create_orders_router(
         response_model=None,
         tags=["orders"],
         summary="Create an order",
-        description="Creates a payment order for the authenticated customer. The order, its\nidempotency record and its `order.created` event are written in one\ntransaction. Replaying the same `Idempotency-Key` with the same body\nreturns the original order with status 200; the same key with a\ndifferent body is rejected with 422; a retry while the first request\nis still being processed gets 409.\n",
+        description="Creates a payment order for the authenticated customer. The order, its\nidempotency record and its `order.created` event are written in one\ntransaction. Replaying the same `Idempotency-Key` with the same body\nreturns the original order with status 200, its `Location` and\n`Idempotent-Replayed: true`; the same key with a\ndifferent body is rejected with 422; a retry while the first request\nis still being processed gets 409.\n",
         deprecated=False,
         route_class_override=FastRoute,
         responses={

@@ -82,7 +82,7 @@ def create_system_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "SystemApi")
+    get_impl = provide(impl, _METHODS, SystemApi)
     router = APIRouter() if router is None else router
 
     async def get_health(

@@ -226,7 +226,7 @@ def create_webhooks_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "WebhooksApi")
+    get_impl = provide(impl, _METHODS, WebhooksApi)
     require_bearer_auth_ = require_bearer_auth(security)
     router = APIRouter() if router is None else router
 

@@ -20,5 +20,6 @@ bench-http: $(BENCH_VENV)/.synced ## Harbor vs hand-written FastAPI, connexion, 
 
 bench: bench-http ## every benchmark (about 11 min): bench-http, deep pages, the breaking gate, generation
 	$(BENCH_PY) bench/bench_deep_pages.py
+	$(BENCH_PY) -m bench.bench_versions
 	@if [ -f bench/bench_breaking.py ]; then $(BENCH_PY) -m bench.bench_breaking; fi
 	@if [ -f bench/bench_generate.py ]; then $(BENCH_PY) bench/bench_generate.py; fi

@@ -1,9 +1,16 @@
 # The breaking-change gate: the spec against the newest release, and cutting releases (docs/breaking-changes.md).
 RELEASES := spec/releases
+# sort -V: release 1.10.0 is newer than 1.9.0, which a plain sort gets wrong.
+NEWEST_RELEASE = $(shell ls $(RELEASES)/*.yaml 2>/dev/null | sort -V | tail -n 1)
+FORMAT ?= text
 
-.PHONY: breaking release
-breaking: .venv/.synced ## check spec/openapi.yaml against the newest release
-	$(PY) -m scripts.breaking gate $(SPEC) $(RELEASES)
+.PHONY: breaking changelog release
+breaking: .venv/.synced ## check the spec against the newest release; FORMAT=markdown|json for review or CI; USAGE=usage.json checks removed deprecated operations' callers
+	$(PY) -m scripts.breaking gate $(SPEC) $(RELEASES) --format $(FORMAT)$(if $(USAGE), --usage $(USAGE))
+
+changelog: .venv/.synced ## changelog section of the spec against the newest release; BASE=git:REF:PATH or a file
+	@test -n "$(or $(BASE),$(NEWEST_RELEASE))" || { echo "changelog: no release in $(RELEASES); pass BASE=..." >&2; exit 2; }
+	$(PY) -m scripts.breaking changelog $(or $(BASE),$(NEWEST_RELEASE)) $(SPEC)
 
 release: .venv/.synced ## cut spec/releases/VERSION.yaml from the spec: make release VERSION=x.y.z
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z" >&2; exit 2; }

@@ -9,17 +9,19 @@ generate: var/cache/generate.stamp ## generate generated/ and clients/ from spec
 # Each step below also keeps a content-hash cache, for when timestamps lie (a fresh checkout).
 GENERATOR_FILES := $(shell find scripts/codegen -type f -not -path '*/__pycache__/*')
 GENERATED_FILES := $(shell find $(GENERATED) clients -type f -not -path '*/__pycache__/*' -not -path '*/node_modules/*' 2>/dev/null)
-var/cache/generate.stamp: $(SPEC) $(GENERATOR_FILES) $(GENERATED_FILES) uv.lock package-lock.json
+var/cache/generate.stamp: $(SPEC) $(wildcard $(RELEASES)/*.yaml) $(wildcard scripts/breaking/*.py) $(GENERATOR_FILES) $(GENERATED_FILES) uv.lock package-lock.json
 	$(MAKE) --no-print-directory generate-server generate-clients
 	@mkdir -p $(@D) && touch $@
+	@# A new operation has no handler yet: name it, with the stub to paste (never fails generate).
+	@$(PY) -m service --check >/dev/null || true
 
 generate-server: .venv/.synced
-	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --cache-dir var/cache/codegen
+	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --releases $(RELEASES) --cache-dir var/cache/codegen
 
 generate-check: generate-server-check generate-clients-check ## fail when generated/ or clients/ differ from a fresh generation
 
 generate-server-check: .venv/.synced
-	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --check
+	$(PY) -m scripts.codegen generate $(SPEC) $(GENERATED) --releases $(RELEASES) --check
 
 verify: .venv/.synced ## check that the app built from the spec serves exactly the spec's operations
 	$(PY) -m scripts.codegen verify $(SPEC)

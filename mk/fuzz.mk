@@ -13,3 +13,17 @@ fuzz: .venv/.synced ## bounded schemathesis run against a live server, every che
 
 fuzz-long: .venv/.synced ## 500 examples per operation plus the stateful phase, on SQLite and (if set) PostgreSQL
 	$(MAKE) fuzz FUZZ_EXAMPLES=$(FUZZ_LONG_EXAMPLES)
+
+# Every served version: each release fuzzed with its own Harbor-Version header (docs/versioning.md).
+FUZZ_VERSION_EXAMPLES ?= 20
+RELEASED_VERSIONS := $(sort $(basename $(notdir $(wildcard spec/releases/*.yaml))))
+
+.PHONY: fuzz-versions
+fuzz-versions: .venv/.synced ## fuzz every release in spec/releases with its Harbor-Version header (SQLite, and PostgreSQL when set)
+	@for version in $(RELEASED_VERSIONS); do \
+	  echo "$(PY) -m scripts.fuzz --api-version $$version --max-examples $(FUZZ_VERSION_EXAMPLES) --seed $(FUZZ_SEED)"; \
+	  TEST_DATABASE_URL= $(PY) -m scripts.fuzz --api-version $$version --max-examples $(FUZZ_VERSION_EXAMPLES) --seed $(FUZZ_SEED) || exit $$?; \
+	  if [ -n "$${TEST_DATABASE_URL:-}" ]; then \
+	    $(PY) -m scripts.fuzz --api-version $$version --max-examples $(FUZZ_VERSION_EXAMPLES) --seed $(FUZZ_SEED) || exit $$?; \
+	  fi; \
+	done

@@ -5,16 +5,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
 
+import orjson
 from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 
+from generated import models
+from generated.api_versions import create_api_versions_router
 from generated.orders import create_orders_router
 from generated.system import create_system_router
 from generated.webhooks import create_webhooks_router
+from service.auth.errors import InvalidToken
 from service.auth.hooks import BearerAuth
 from service.auth.tokens import TokenVerifier
 from service.db.unit import Units
@@ -33,8 +37,16 @@ from service.kit.problems import install_problem_handlers
 from service.kit.ratelimit import Rate, Ticker, TokenBuckets
 from service.kit.settings import Settings
 from service.orders.handlers import OrdersHandlers
+from service.orders.projection import check_projection
+from service.orders.repository import PUBLIC_COLUMNS
 from service.orders.service import OrdersService
 from service.system.handlers import SystemHandlers
+from service.versions.changes import served_versions
+from service.versions.handlers import ApiVersionsHandlers
+from service.versions.middleware import VersionMiddleware
+from service.versions.pins import Pins
+from service.versions.service import PinsService
+from service.versions.usage import UsageCounter, deprecated_operations, flush_forever, flush_logged
 from service.webhooks.handlers import WebhooksHandlers
 from service.webhooks.service import WebhooksService
 
@@ -50,12 +62,20 @@ def create_app(
     ids: IdGenerator | None = None,
     spec_path: Path = SPEC_PATH,
     ticker: Ticker | None = None,
+    releases_path: Path | None = None,
 ) -> FastAPI:
     """Build the app; nothing connects until the lifespan starts. `ticker` is the rate
-    limiter's monotonic clock (tests pass a fake)."""
+    limiter's monotonic clock (tests pass a fake) and the pin cache's. The operations whose
+    calls are counted are those deprecated in `spec_path` or a release in `releases_path`
+    (default: the spec's `releases/` folder)."""
     database = database or open_database(settings)
     clock = clock or SystemClock()
     units = Units(database)
+    spec_json = load_spec(spec_path)
+    deprecated = deprecated_operations(
+        orjson.loads(spec_json), releases_path or spec_path.parent / "releases"
+    )
+    usage = UsageCounter(units, clock) if deprecated else None
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -67,13 +87,21 @@ def create_app(
                     units, clock, interval_seconds=settings.idempotency_cleanup_interval_seconds
                 )
             )
+        flusher = None
+        if usage is not None:
+            flusher = asyncio.create_task(
+                flush_forever(usage, interval_seconds=settings.usage_flush_seconds)
+            )
         try:
             yield
         finally:
-            if purger is not None:
-                purger.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await purger
+            for task in (purger, flusher):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            if usage is not None:
+                await flush_logged(usage)  # what this process counted since the last flush
             await database.stop()
 
     app = FastAPI(
@@ -87,9 +115,12 @@ def create_app(
     )
     install_problem_handlers(app)
 
-    security = BearerAuth(TokenVerifier(settings), **rate_limits(settings, ticker))
+    verifier = TokenVerifier(settings)
+    security = BearerAuth(verifier, **rate_limits(settings, ticker))
     ids = ids or Uuid7Generator()
     cursors = CursorCodec(settings.cursor_key.get_secret_value().encode())
+    # Refuses to build an app whose order SQL no longer matches the spec's Order.
+    check_projection(models.Order, PUBLIC_COLUMNS)
     orders = OrdersService(
         clock=clock,
         ids=ids,
@@ -112,10 +143,33 @@ def create_app(
         security=security,
         router=app.router,
     )
-    install_docs(app, load_spec(spec_path), title=TITLE)
+    pins = Pins(
+        units,
+        clock,
+        ttl_seconds=settings.version_pin_cache_seconds,
+        ticker=ticker or time.monotonic,
+    )
+    # Every release and the spec's own version, as generated from spec/releases/.
+    versions = served_versions()
+    create_api_versions_router(
+        ApiVersionsHandlers(PinsService(pins, versions.versions)),
+        security=security,
+        router=app.router,
+    )
+    install_docs(app, spec_json, title=TITLE)
 
     # Added innermost first: the request context wraps everything, CORS answers preflights
-    # before any body is read, and the body limit guards the routes.
+    # before any body is read, the body limit guards the routes, and the version conversions
+    # see only bodies the limit has bounded.
+    app.add_middleware(
+        VersionMiddleware,
+        versions=versions,
+        pins=pins,
+        identify=_identifier(verifier),
+        usage=usage,
+        deprecated=deprecated,
+    )
+    app.state.usage = usage
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -129,6 +183,16 @@ def create_app(
         timeout_seconds=settings.request_timeout_seconds,
     )
     return app
+
+
+def _identifier(verifier: TokenVerifier) -> Callable[[str], str | None]:
+    def identify(token: str) -> str | None:
+        try:
+            return verifier.verify(token).customer_id
+        except InvalidToken:
+            return None
+
+    return identify
 
 
 def _telemetry(enabled: bool) -> TelemetryConfig:

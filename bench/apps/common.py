@@ -31,7 +31,7 @@ ORDER_FIELDS = (
     "customer_id",
     "amount_cents",
     "currency",
-    "description",
+    "statement_descriptor",
     "metadata",
     "payment_method",
 )
@@ -147,7 +147,7 @@ def risk_score(order: dict[str, Any]) -> int:
         40 if amount >= 1_000_000 else 15 if amount >= 100_000 else 0,
         20 if method is None else 10 if method["type"] == "bank_transfer" else 0,
         0 if order["currency"] in _COMMON_CURRENCIES else 15,
-        5 if order.get("description") is None else 0,
+        5 if order.get("statement_descriptor") is None else 0,
     )
     return min(sum(parts), 100)
 

@@ -160,7 +160,7 @@ async def create_order(
             amount_cents=order.amount_cents,
             currency=order.currency,
             status="pending",
-            description=order.description,
+            description=order.statement_descriptor,
             metadata_=order.metadata or {},
             payment_method=submitted["payment_method"],
             risk_score=risk_score(submitted),

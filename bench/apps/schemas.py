@@ -48,7 +48,7 @@ class OrderCreate(BaseModel):
     customer_id: CustomerId
     amount_cents: Amount
     currency: Currency
-    description: Note | None = None
+    statement_descriptor: Note | None = None
     metadata: Metadata | None = None
     payment_method: PaymentMethod | None = None
 
@@ -62,7 +62,9 @@ class Order(BaseModel):
     amount_cents: Amount
     currency: Currency
     status: Literal["pending", "paid", "cancelled", "refunded"]
-    description: Note | None
+    statement_descriptor: Note | None = Field(
+        validation_alias=AliasChoices("description", "statement_descriptor")
+    )
     metadata: Metadata = Field(validation_alias=AliasChoices("metadata_", "metadata"))
     payment_method: PaymentMethod | None
     created_at: datetime

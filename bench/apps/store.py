@@ -22,7 +22,7 @@ from service.kit.pagination import InvalidCursor, Keyset
 # The public columns only, rendered to JSON here with orjson, a page in one call (as Harbor
 # does: cheaper in total than PostgreSQL's json_build_object).
 PUBLIC = (
-    "CAST(id AS text) AS id, customer_id, amount_cents, currency, status, description, "
+    "CAST(id AS text) AS id, customer_id, amount_cents, currency, status, description AS statement_descriptor, "
     "metadata, payment_method, created_at, updated_at"
 )
 GET = f"SELECT {PUBLIC} FROM orders WHERE id = $1 AND customer_id = $2"
@@ -47,7 +47,7 @@ def public(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
             "amount_cents": amount_cents,
             "currency": currency,
             "status": status,
-            "description": description,
+            "statement_descriptor": description,
             "metadata": loads(metadata),
             "payment_method": None if payment_method is None else loads(payment_method),
             "created_at": created_at,
@@ -170,7 +170,7 @@ class OrderStore:
             "amount_cents": order["amount_cents"],
             "currency": order["currency"],
             "status": "pending",
-            "description": order.get("description"),
+            "statement_descriptor": order.get("statement_descriptor"),
             "metadata": order.get("metadata") or {},
             "payment_method": order.get("payment_method"),
             "created_at": now,
@@ -183,7 +183,7 @@ class OrderStore:
             caller,
             public["amount_cents"],
             public["currency"],
-            public["description"],
+            public["statement_descriptor"],
             orjson.dumps(public["metadata"]).decode(),
             None if method is None else orjson.dumps(method).decode(),
             risk_score(order),

@@ -19,7 +19,7 @@ from service.kit.settings import Settings
 WRITER = "cus_bench_writer"  # POSTs go here, so CUSTOMER's million orders stay as loaded
 ORDER_BODY = (
     f'{{"customer_id": "{WRITER}", "amount_cents": 2599, "currency": "EUR", '
-    '"description": "Annual subscription", "metadata": {"invoice": "INV-2026-0042"}, '
+    '"statement_descriptor": "Annual subscription", "metadata": {"invoice": "INV-2026-0042"}, '
     '"payment_method": {"type": "card", "token": "tok_4242abcd"}}'
 )
 

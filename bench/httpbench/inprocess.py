@@ -60,7 +60,7 @@ def requests_for(
 async def call(
     app: Asgi, method: str, path: str, headers: list[tuple[bytes, bytes]], tail: bytes
 ) -> int:
-    body = ORDER_BODY.encode() if method == "POST" else b""
+    body = tail if method == "POST" else b""
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
         "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",

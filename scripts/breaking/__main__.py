@@ -6,14 +6,18 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scripts.breaking import report
 from scripts.breaking.compare import compare_specs
+from scripts.breaking.coverage import Coverage
 from scripts.breaking.findings import Comparison, Level
-from scripts.breaking.load import load_spec
+from scripts.breaking.load import InvalidSyntax, load_spec
+from scripts.breaking.locate import locator
 from scripts.breaking.nodes import SpecError
-from scripts.breaking.release import Version, bump_problem, cut, gate, newest
+from scripts.breaking.release import Gate, Version, bump_problem, cut, gate, newest
+from scripts.breaking.retire import Verdict, load_usage
 
 _SOURCES = "a file, or git:REF:PATH to read PATH as it is at a git ref"
 _COMMANDS = ("changelog", "gate", "release")
@@ -23,7 +27,8 @@ def _compare_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m scripts.breaking",
         description="Compare two OpenAPI contracts. Exit 0: compatible, 1: breaking, 2: bad input. "
-        "Other commands: changelog BASE REVISION; gate SPEC RELEASES; release SPEC RELEASES VERSION.",
+        "Other commands: changelog BASE REVISION; gate SPEC RELEASES [--usage FILE]; "
+        "release SPEC RELEASES VERSION.",
     )
     parser.add_argument("base", help=f"the contract clients use now: {_SOURCES}")
     parser.add_argument("revision", help=f"the proposed contract: {_SOURCES}")
@@ -56,10 +61,34 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
             "info.version declares the next major version."
         )
         _output_options(parser)
+        parser.add_argument(
+            "--usage",
+            type=Path,
+            help="calls of deprecated operations, as `python -m service.versions.usage export` "
+            "writes them: removing one is refused while a customer called it lately",
+        )
+        parser.add_argument(
+            "--usage-window-days",
+            type=int,
+            default=30,
+            help="how far back a call keeps a deprecated operation from being removed (default 30)",
+        )
+        parser.add_argument(
+            "--today",
+            type=_day,
+            help="the day sunset dates and the window are judged on (default: today, UTC)",
+        )
     else:
         parser.description = "Check SPEC against the newest release and copy it there as VERSION."
         parser.add_argument("version", help="MAJOR.MINOR.PATCH")
     return parser
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
 
 
 def _colour() -> bool:
@@ -69,11 +98,12 @@ def _colour() -> bool:
 
 
 def _render(comparison: Comparison, fmt: str, fail_on: Level) -> str:
+    where = locator(comparison.base, comparison.revision)
     if fmt == "json":
-        return report.as_json(comparison, fail_on)
+        return report.as_json(comparison, fail_on, where)
     if fmt == "markdown":
-        return report.markdown(comparison, fail_on)
-    return report.text(comparison, fail_on, colour=_colour())
+        return report.markdown(comparison, fail_on, where)
+    return report.text(comparison, fail_on, colour=_colour(), where=where)
 
 
 def _compare(argv: Sequence[str]) -> int:
@@ -92,29 +122,101 @@ def _changelog(argv: Sequence[str]) -> int:
 
 
 def _gate(argv: Sequence[str]) -> int:
-    args = _command_parser("gate").parse_args(argv)
+    parser = _command_parser("gate")
+    args = parser.parse_args(argv)
+    if not 1 <= args.usage_window_days <= 3660:
+        parser.error(f"--usage-window-days {args.usage_window_days}: expected 1 to 3660")
     fail_on = Level(args.fail_on)
-    checked = gate(args.spec, args.releases)
+    today = args.today or datetime.now(UTC).date()
+    window = args.usage_window_days
+    usage = None if args.usage is None else load_usage(args.usage, today=today, window_days=window)
+    checked = gate(args.spec, args.releases, usage=usage, today=today, window_days=window)
     if checked is None:
         print(f"breaking: no release in {args.releases} yet; nothing to compare against")
         return 0
     comparison, release = checked.comparison, checked.release
     sys.stdout.write(_render(comparison, args.format, fail_on))
-    if not comparison.breaking(fail_on):
+    if _retirements(checked, args.spec):
+        return 1
+    remaining = checked.remaining or comparison
+    if not remaining.breaking(fail_on):
+        if comparison.breaking(fail_on):
+            print(
+                f"accepted: every break removes a deprecated thing after its sunset date (above), "
+                f"in the next major version {checked.declared}"
+            )
         return 0
+    if checked.covered is not None:
+        sys.stdout.write(coverage_text(checked.covered))
     if checked.accepted:
         print(
-            f"accepted: {args.spec} declares version {checked.declared}, the next major after "
-            f"release {release}; cut it with `make release VERSION={checked.declared}`"
+            f"accepted: every break is answered by the version change {release} -> "
+            f"{checked.declared}, so {release} is still served as it was; cut it with "
+            f"`make release VERSION={checked.declared}`"
         )
         return 0
-    print(
-        f"{args.spec} breaks release {release} (see above). Restore compatibility, or, if the break "
-        f"is deliberate, set info.version to {release.major + 1}.0.0 in {args.spec}: the new major "
-        "version declares it (docs/breaking-changes.md).",
-        file=sys.stderr,
-    )
+    if checked.covered is None:
+        advice = (
+            f"Restore compatibility, or, if the break is deliberate, set info.version to "
+            f"{release.major + 1}.0.0 in {args.spec} and answer each break with a version change "
+            "(docs/versioning.md)."
+        )
+    elif checked.covered.uncovered:
+        advice = (
+            "The breaks marked `not covered` above cannot be answered by converting bodies between "
+            "versions; restore compatibility there (docs/versioning.md)."
+        )
+    else:
+        advice = f"A new version after {release} must be {release.major + 1}.0.0."
+    print(f"{args.spec} breaks release {release} (see above). {advice}", file=sys.stderr)
     return 1
+
+
+def _retirements(checked: Gate, spec: str) -> bool:
+    """Print the verdict on each deprecated thing removed; True when one is refused."""
+    if not checked.retired:
+        return False
+    print("Deprecated things removed:")
+    for retired in checked.retired:
+        print(f"  {retired.line}")
+    for retired in checked.retired:
+        if retired.verdict is Verdict.UNCHECKED:
+            print(f"warning: usage not checked: {retired.what}", file=sys.stderr)
+    refused = checked.refused
+    if refused:
+        names = ", ".join(r.what for r in refused)
+        print(
+            f"{spec} removes {names} from release {checked.release} too early (see above); "
+            "keep it until the date has passed and nobody calls it (docs/versioning.md).",
+            file=sys.stderr,
+        )
+        return True
+    if not checked.next_major:
+        major = f"{checked.release.major + 1}.0.0"
+        print(
+            f"note: a removal breaks SDKs built from {checked.release}: it goes out in the next "
+            f"major version; set info.version to {major} in {spec}."
+        )
+    return False
+
+
+def coverage_text(covered: Coverage) -> str:
+    """Each breaking finding once, with what answers it in the version change."""
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    for finding in (
+        *covered.by_rename,
+        *(f for c in covered.conversions for f in c.findings),
+        *covered.uncovered,
+    ):
+        seen.setdefault(
+            (finding.id, finding.pointer, covered.answer(finding) or "not covered"), []
+        ).append(finding.operation)
+    lines = [f"Version change {covered.previous} -> {covered.version}:"]
+    for (rule, pointer, answer), operations in sorted(
+        seen.items(), key=lambda item: item[0][2] != "not covered"
+    ):
+        lines.append(f"  {answer:<40} {rule} at {pointer} ({len(operations)} operations)")
+    return "\n".join(lines) + "\n"
 
 
 def _release(argv: Sequence[str]) -> int:
@@ -126,7 +228,7 @@ def _release(argv: Sequence[str]) -> int:
     comparison = None
     if found is not None:
         comparison = compare_specs(load_spec(str(found[1])), load_spec(args.spec))
-        sys.stdout.write(report.text(comparison, Level.ERROR, colour=_colour()))
+        sys.stdout.write(_render(comparison, "text", Level.ERROR))
     problem = bump_problem(found[0] if found else None, wanted, comparison)
     if problem is not None:
         print(f"error: cannot release {wanted}: {problem}", file=sys.stderr)
@@ -147,6 +249,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     run = {"changelog": _changelog, "gate": _gate, "release": _release}.get(command or "", _compare)
     try:
         return run(args[1:] if command else args)
+    except InvalidSyntax as err:
+        print(err, file=sys.stderr)  # already `file:line:col: error: ...`, as compilers print it
+        return 2
     except SpecError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

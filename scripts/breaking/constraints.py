@@ -44,7 +44,12 @@ def constraints(base: Schema, rev: Schema, add: Add, at: str) -> None:
 def _show(bound: Bound | None, name: str) -> str:
     if bound is None:
         return f"no {name}"
-    return f"{'exclusive ' if bound.exclusive else ''}{name} {bound.value:g}"
+    return f"{'exclusive ' if bound.exclusive else ''}{name} {_number(bound.value)}"
+
+
+def _number(value: float) -> str:
+    # `:g` prints 10000000 as 1e+07; the spec wrote the number out, so do we.
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _bound(name: str, old: Bound | None, new: Bound | None, sign: int, add: Add, at: str) -> None:
@@ -73,7 +78,7 @@ def _stricter(a: Bound | None, b: Bound | None, sign: int) -> bool:
 def _multiple_of(old: float | None, new: float | None, add: Add, at: str) -> None:
     if old == new:
         return
-    message = f"multipleOf {old if old is not None else 'none'} became {new if new is not None else 'none'}"
+    message = f"multipleOf {_number(old) if old is not None else 'none'} became {_number(new) if new is not None else 'none'}"
     if new is not None and (old is None or _divides(old, new)):
         add("multiple-of-narrowed", at, message)  # every multiple of new is one of old
     elif old is not None and (new is None or _divides(new, old)):

@@ -179,6 +179,20 @@ def finding(operation: str, change: Change) -> Finding:
 
 
 @dataclass(frozen=True, slots=True)
+class Reported:
+    """One change as the reports show it, with every operation it reaches.
+
+    A change in a shared schema is one finding per operation; it is still one change.
+    """
+
+    id: str
+    level: Level
+    pointer: str
+    message: str
+    operations: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Comparison:
     """The outcome of comparing two contracts."""
 
@@ -188,8 +202,20 @@ class Comparison:
     revision_version: str
     findings: tuple[Finding, ...]
 
+    def changes(self) -> tuple[Reported, ...]:
+        """The findings with one entry per change, in the order they were found."""
+        grouped: dict[tuple[str, str, str], tuple[Finding, list[str]]] = {}
+        for f in self.findings:
+            entry = grouped.setdefault((f.id, f.pointer, f.message), (f, []))
+            if f.operation not in entry[1]:
+                entry[1].append(f.operation)
+        return tuple(
+            Reported(f.id, f.level, f.pointer, f.message, tuple(ops)) for f, ops in grouped.values()
+        )
+
     def count(self, level: Level) -> int:
-        return sum(1 for f in self.findings if f.level is level)
+        """Changes at `level`: a shared schema's change counts once, however many use it."""
+        return sum(1 for c in self.changes() if c.level is level)
 
     def breaking(self, fail_on: Level = Level.ERROR) -> bool:
         """True when a finding is at `fail_on` or above."""

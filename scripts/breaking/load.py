@@ -108,6 +108,55 @@ def _git_show(source: str, ref: str, path: str) -> str:
     return done.stdout
 
 
+class InvalidSyntax(SpecError):
+    """A document that does not parse: `SOURCE:LINE:COL: error: WHAT`, the line and a caret."""
+
+    def __init__(self, source: str, content: str, line: int, column: int, what: str) -> None:
+        super().__init__(source, f"{line + 1}:{column + 1}", what)
+        self.args = (
+            f"{source}:{line + 1}:{column + 1}: error: {what}\n{excerpt(content, line, column)}",
+        )
+
+
+def excerpt(content: str, line: int, column: int) -> str:
+    """The 0-based `line` of `content` with a caret under `column`, behind a line-number gutter."""
+    lines = content.splitlines()
+    text = lines[line] if line < len(lines) else ""
+    # The caret keeps the line's own tabs so it sits under the token in any terminal.
+    pad = "".join(c if c == "\t" else " " for c in text[:column])
+    gutter = str(line + 1)
+    return f" {gutter} | {text}\n {' ' * len(gutter)} | {pad}^"
+
+
+def _yaml_error(source: str, content: str, err: yaml.MarkedYAMLError) -> InvalidSyntax:
+    line, column, what = yaml_error_position(content, err)
+    return InvalidSyntax(source, content, line, column, what)
+
+
+def yaml_error_position(content: str, err: yaml.MarkedYAMLError) -> tuple[int, int, str]:
+    """The 0-based line and column of the token that causes `err`, and what is wrong.
+
+    PyYAML puts an unclosed bracket or quote at the end of the stream, a line past
+    the last one; the token to fix is where the construct opened (its context mark).
+    """
+    problem, context = err.problem or "invalid YAML", err.context
+    mark = err.problem_mark
+    at_end = mark is None or mark.index >= len(content.rstrip())
+    if at_end and err.context_mark is not None:
+        opened = (
+            (context or "a construct")
+            .removeprefix("while parsing ")
+            .removeprefix("while scanning ")
+        )
+        mark, what = err.context_mark, f"{opened} opened here is never closed ({problem})"
+    elif context is not None and err.context_mark is not None:
+        what = f"{problem} ({context} at line {err.context_mark.line + 1})"
+    else:
+        what = problem
+    line, column = (mark.line, mark.column) if mark is not None else (0, 0)
+    return line, column, f"invalid YAML: {what}"
+
+
 def parse(source: str, content: str) -> Node:
     """The document in `content` (JSON or YAML) as a mapping."""
     try:
@@ -116,12 +165,13 @@ def parse(source: str, content: str) -> Node:
         else:
             data = yaml.load(content, Loader=_Loader)
     except json.JSONDecodeError as err:
-        raise SpecError(source, f"line {err.lineno}", f"invalid JSON: {err.msg}") from None
+        raise InvalidSyntax(
+            source, content, err.lineno - 1, err.colno - 1, f"invalid JSON: {err.msg}"
+        ) from None
+    except yaml.MarkedYAMLError as err:
+        raise _yaml_error(source, content, err) from None
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "document"
-        what = getattr(err, "problem", None) or "invalid YAML"
-        raise SpecError(source, where, f"invalid YAML: {what}") from None
+        raise SpecError(source, "document", f"invalid YAML: {err}") from None
     if not isinstance(data, Mapping):
         raise SpecError(source, "document", "expected a mapping at the top level")
     return data

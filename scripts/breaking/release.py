@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scripts.breaking.compare import compare_specs
+from scripts.breaking.coverage import Coverage, coverage
 from scripts.breaking.findings import Comparison, Level, Section
 from scripts.breaking.load import load_spec, parse, read_source, validate
 from scripts.breaking.nodes import SpecError, child
+from scripts.breaking.retire import Retirement, Usage, excused, retirements
 
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 # The `version:` line inside the top-level `info:` block of a YAML document.
@@ -53,25 +56,79 @@ class Gate:
     comparison: Comparison
     release: Version
     declared: Version | None
+    # What the version change from the release to the declared version answers; None when the
+    # spec declares no newer version, so no version change can answer anything.
+    covered: Coverage | None = None
+    # The deprecated things the spec removes, each with the gate's verdict.
+    retired: tuple[Retirement, ...] = ()
+    # The comparison without the removals the gate allows (in the next major version only).
+    remaining: Comparison | None = None
+
+    @property
+    def refused(self) -> tuple[Retirement, ...]:
+        return tuple(r for r in self.retired if r.verdict.refused)
+
+    @property
+    def next_major(self) -> bool:
+        return self.declared is not None and self.declared.major == self.release.major + 1
 
     @property
     def accepted(self) -> bool:
-        """Breaks are accepted when the spec itself declares the next major version.
+        """Breaks are accepted when the spec declares a newer version and the version change to
+        it answers every one (a rename, or a conversion written in service/versions/): the old
+        version is still served, converted, so no partner on it breaks (docs/versioning.md).
 
-        Exactly the next one: a typo such as 10.0.0 for 1.0.0 must not wave a break through.
+        The next major exactly: a typo such as 10.0.0 for 1.0.0 must not wave a break through.
         """
-        return self.declared is not None and self.declared.major == self.release.major + 1
+        return (
+            self.covered is not None
+            and not self.covered.uncovered
+            and not self.refused
+            and self.next_major
+        )
 
 
-def gate(spec: str, releases: Path) -> Gate | None:
-    """Compare `spec` with the newest release; None when there is no release yet."""
+def gate(
+    spec: str,
+    releases: Path,
+    *,
+    usage: Usage | None = None,
+    today: date | None = None,
+    window_days: int = 30,
+) -> Gate | None:
+    """Compare `spec` with the newest release; None when there is no release yet.
+
+    A deprecated thing the spec removes is judged by its `x-sunset` date on `today` and, for an
+    operation, by `usage` (docs/versioning.md); an allowed removal still breaks SDKs built
+    from the release, so it is excused only in the next major version.
+    """
     found = newest(releases)
     if found is None:
         return None
     version, path = found
-    revision = load_spec(spec)
-    comparison = compare_specs(load_spec(str(path)), revision)
-    return Gate(comparison, version, Version.parse(revision.version))
+    revision, base = load_spec(spec), load_spec(str(path))
+    comparison = compare_specs(base, revision)
+    declared = Version.parse(revision.version)
+    newer = declared is not None and declared > version
+    # A removal a version change answers (the old version still gets the property, converted)
+    # retires nothing: only what is gone from every version is judged by its sunset.
+    answered = coverage(comparison, base, revision) if newer else None
+    judged = comparison
+    if answered is not None:
+        unanswered = tuple(f for f in comparison.findings if answered.answer(f) is None)
+        judged = replace(comparison, findings=unanswered)
+    retired = retirements(
+        judged,
+        base,
+        usage=usage,
+        today=today or datetime.now(UTC).date(),
+        window_days=window_days,
+    )
+    remaining = comparison
+    if declared is not None and declared.major == version.major + 1:
+        remaining = excused(comparison, retired)
+    covered = coverage(remaining, base, revision) if newer else None
+    return Gate(comparison, version, declared, covered, retired, remaining)
 
 
 def required_bump(comparison: Comparison) -> str:

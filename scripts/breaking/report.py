@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from scripts.breaking.findings import Comparison, Finding, Level, Section
+from scripts.breaking.findings import Comparison, Finding, Level, Reported, Section
 
 _COLOURS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
 _DOCUMENT = "(whole document)"
+_SHARED = "several operations"
+# `pointer -> "file:line"`, or "" where the pointer has no place in a file.
+Where = Callable[[str], str]
 
 
-def _grouped(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
-    groups: dict[str, list[Finding]] = {}
-    for f in findings:
-        groups.setdefault(f.operation or _DOCUMENT, []).append(f)
+def _nowhere(pointer: str) -> str:
+    return ""
+
+
+def _grouped(changes: Iterable[Reported]) -> dict[str, list[Reported]]:
+    """Changes under their operation; a change reaching several operations under one heading."""
+    groups: dict[str, list[Reported]] = {}
+    for c in changes:
+        heading = c.operations[0] or _DOCUMENT if len(c.operations) == 1 else _SHARED
+        groups.setdefault(heading, []).append(c)
     return groups
+
+
+def _at(c: Reported, where: Where) -> str:
+    place = where(c.pointer)
+    return f"{place} ({c.pointer})" if place else c.pointer
 
 
 def _counts(comparison: Comparison, sep: str = ", ") -> str:
@@ -33,24 +47,28 @@ def summary(comparison: Comparison, fail_on: Level) -> str:
     return f"{verdict}: {counts} ({comparison.base} -> {comparison.revision})"
 
 
-def text(comparison: Comparison, fail_on: Level, *, colour: bool = False) -> str:
-    """Findings grouped by operation, most severe first, with a verdict line."""
+def text(
+    comparison: Comparison, fail_on: Level, *, colour: bool = False, where: Where = _nowhere
+) -> str:
+    """Changes grouped by operation, each once with the operations it reaches, and a verdict."""
 
     def paint(code: str, value: str) -> str:
         return f"{code}{value}{_RESET}" if colour else value
 
     lines: list[str] = []
-    for operation, findings in _grouped(comparison.findings).items():
-        lines.append(paint(_BOLD, operation))
-        for f in findings:
-            level = paint(_COLOURS[f.level], f"{f.level.value:<7}")
-            lines.append(f"  {level} {f.id}: {f.message}")
-            lines.append(f"          {paint(_DIM, 'at ' + f.pointer)}")
+    for heading, changes in _grouped(comparison.changes()).items():
+        lines.append(paint(_BOLD, heading))
+        for c in changes:
+            level = paint(_COLOURS[c.level], f"{c.level.value:<7}")
+            lines.append(f"  {level} {c.id}: {c.message}")
+            lines.append(f"          {paint(_DIM, 'at ' + _at(c, where))}")
+            if heading == _SHARED:
+                lines.append(f"          {paint(_DIM, 'in ' + ', '.join(c.operations))}")
     lines.append(paint(_BOLD, summary(comparison, fail_on)))
     return "\n".join(lines) + "\n"
 
 
-def as_json(comparison: Comparison, fail_on: Level) -> str:
+def as_json(comparison: Comparison, fail_on: Level, where: Where = _nowhere) -> str:
     document = {
         "base": {"source": comparison.base, "version": comparison.base_version},
         "revision": {"source": comparison.revision, "version": comparison.revision_version},
@@ -59,13 +77,14 @@ def as_json(comparison: Comparison, fail_on: Level) -> str:
         "counts": {level.value: comparison.count(level) for level in Level},
         "findings": [
             {
-                "id": f.id,
-                "level": f.level.value,
-                "operation": f.operation,
-                "pointer": f.pointer,
-                "message": f.message,
+                "id": c.id,
+                "level": c.level.value,
+                "operations": list(c.operations),
+                "pointer": c.pointer,
+                "location": where(c.pointer) or None,
+                "message": c.message,
             }
-            for f in comparison.findings
+            for c in comparison.changes()
         ],
     }
     return json.dumps(document, indent=2) + "\n"
@@ -75,7 +94,7 @@ def _cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(comparison: Comparison, fail_on: Level) -> str:
+def markdown(comparison: Comparison, fail_on: Level, where: Where = _nowhere) -> str:
     """A pull-request comment: verdict first, then one table per operation."""
     breaking = comparison.breaking(fail_on)
     mark = ":x: **Breaking**" if breaking else ":white_check_mark: **Compatible**"
@@ -85,18 +104,20 @@ def markdown(comparison: Comparison, fail_on: Level) -> str:
         "",
         f"{mark}: `{comparison.base}` → `{comparison.revision}` ({counts})",
     ]
-    for operation, findings in _grouped(comparison.findings).items():
+    for heading, changes in _grouped(comparison.changes()).items():
         lines += [
             "",
-            f"#### `{operation}`",
+            f"#### `{heading}`" if heading != _SHARED else f"#### {heading}",
             "",
             "| level | rule | change | where |",
             "| --- | --- | --- | --- |",
         ]
-        lines += [
-            f"| {f.level.value} | `{f.id}` | {_cell(f.message)} | `{_cell(f.pointer)}` |"
-            for f in findings
-        ]
+        for c in changes:
+            reaches = "; in " + ", ".join(c.operations) if heading == _SHARED else ""
+            lines.append(
+                f"| {c.level.value} | `{c.id}` | {_cell(c.message + reaches)} "
+                f"| `{_cell(_at(c, where))}` |"
+            )
     return "\n".join(lines) + "\n"
 
 

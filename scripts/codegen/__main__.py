@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import tempfile
@@ -38,6 +39,11 @@ def main(argv: list[str] | None = None) -> int:
         "--cache-dir",
         type=Path,
         help="skip the work when the spec, the generator and OUTDIR are unchanged since the last run",
+    )
+    generate.add_argument(
+        "--releases",
+        type=Path,
+        help="also write OUTDIR/version_changes from the released specs in this folder (docs/versioning.md)",
     )
     verify = commands.add_parser(
         "verify",
@@ -91,7 +97,14 @@ def main(argv: list[str] | None = None) -> int:
                 cache_dir=args.cache_dir,
                 flavour=flavour,
             )
-        return _generate(args.spec, args.outdir, check=args.check, cache_dir=args.cache_dir)
+        return _generate(
+            args.spec,
+            args.outdir,
+            check=args.check,
+            cache_dir=args.cache_dir,
+            releases=args.releases,
+            flavour=_server_flavour(args.releases),
+        )
     except SpecError as error:
         for problem in error.problems:
             print(problem.render(error.file), file=sys.stderr)
@@ -114,6 +127,7 @@ def _generate(
     build: Callable[[Document, Path], list[Problem]] | None = None,
     cache_dir: Path | None = None,
     flavour: str = "server",
+    releases: Path | None = None,
 ) -> int:
     cache_key = cache.key(spec, outdir, flavour) if cache_dir and spec.is_file() else None
     if cache_dir and cache_key and cache.is_fresh(cache_dir, cache_key, outdir):
@@ -132,6 +146,8 @@ def _generate(
             if build
             else build_server(document, built, source=spec.as_posix())
         )
+        if releases is not None:
+            problems += _build_versions(spec, releases, built)
         for warning in (*document.warnings, *problems):
             print(warning.render(str(spec)), file=sys.stderr)
         if check:
@@ -149,6 +165,32 @@ def _generate(
     if cache_dir and cache_key:
         cache.remember(cache_dir, cache_key, outdir)
     return EXIT_OK
+
+
+def _server_flavour(releases: Path | None) -> str:
+    """The cache's name for a server build: with releases, their content and the breaking
+    checker (which sorts their changes) are part of what the output depends on."""
+    if releases is None:
+        return "server"
+    digest = hashlib.sha256()
+    tools = Path(__file__).resolve().parent.parent / "breaking"
+    for path in (*sorted(releases.glob("*.yaml")), *sorted(tools.glob("*.py"))):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"server releases {releases.as_posix()} {digest.hexdigest()}"
+
+
+def _build_versions(spec: Path, releases: Path, built: Path) -> list[Problem]:
+    from .format import format_tree
+    from .versions import PACKAGE, build_versions
+
+    problems = build_versions(
+        spec,
+        releases,
+        built / PACKAGE,
+        source=f"{releases.as_posix()}/*.yaml and {spec.as_posix()}",
+    )
+    format_tree(built / PACKAGE)
+    return problems
 
 
 if __name__ == "__main__":

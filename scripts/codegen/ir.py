@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 from dataclasses import dataclass
 
 from fastapi.openapi.constants import METHODS_WITH_BODY
@@ -179,6 +181,30 @@ class ErrorResponse:
 
 
 @dataclass(frozen=True, slots=True)
+class Deprecation:
+    """A deprecated operation's announcement: `x-deprecated-at`, `x-sunset` (dates) and where
+    to read about it (`x-deprecation-link`, else the operation's externalDocs)."""
+
+    deprecated_at: datetime.date
+    sunset: datetime.date
+    link: str | None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """RFC 9745 `Deprecation` (a structured-field date), RFC 8594 `Sunset` (an HTTP-date)
+        and, when known, RFC 8288 `Link` with rel="deprecation"."""
+        at = datetime.datetime.combine(self.deprecated_at, datetime.time(), datetime.UTC)
+        sunset = datetime.datetime.combine(self.sunset, datetime.time(), datetime.UTC)
+        headers = {
+            "Deprecation": f"@{int(at.timestamp())}",
+            "Sunset": email.utils.format_datetime(sunset, usegmt=True),
+        }
+        if self.link:
+            headers["Link"] = f'<{self.link}>; rel="deprecation"'
+        return headers
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     operation_id: str
     py_name: str
@@ -193,6 +219,7 @@ class Operation:
     results: tuple[Result, ...]
     errors: tuple[ErrorResponse, ...]
     security: SecurityRequirement | None
+    deprecation: Deprecation | None = None
 
     @property
     def result_annotation(self) -> str:

@@ -16,7 +16,10 @@ from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValida
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.schemas.backend import get_validator_for
 
+from scripts.breaking.load import excerpt, yaml_error_position
+
 from .problems import Level, Problem, SpecError, pointer
+from .refs import ref_faults
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 JSONObject = dict[str, Any]
@@ -64,14 +67,22 @@ def _parse(file: str, text: str) -> JSONObject:
             json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)
         )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        problem = Problem(Level.ERROR, "", f"invalid YAML: {exc.problem}", "yaml-syntax", line)
+        # The breaking checker's reading of the error, so both tools name the same token.
+        line, column, what = yaml_error_position(text, exc)
+        problem = Problem(
+            Level.ERROR, "", what, "yaml-syntax", line + 1, column + 1, excerpt(text, line, column)
+        )
         raise SpecError(file, [problem]) from None
-    except (yaml.YAMLError, json.JSONDecodeError) as exc:
-        line = getattr(exc, "lineno", None)
+    except json.JSONDecodeError as exc:
+        line, column = exc.lineno - 1, exc.colno - 1
+        problem = Problem(
+            Level.ERROR, "", f"invalid JSON: {exc.msg}", "json-syntax", line + 1, column + 1,
+            excerpt(text, line, column),
+        )  # fmt: skip
+        raise SpecError(file, [problem]) from None
+    except yaml.YAMLError as exc:  # no mark: nothing to point at
         raise SpecError(
-            file, [Problem(Level.ERROR, "", f"invalid syntax: {exc}", "syntax", line)]
+            file, [Problem(Level.ERROR, "", f"invalid YAML: {exc}", "syntax")]
         ) from None
     if not isinstance(data, dict):
         raise SpecError(file, [_fatal("", "the document is not a mapping", "document-type")])
@@ -96,11 +107,19 @@ def validation_problems(document: Document) -> Iterator[Problem]:
             document,
         )
         return
+    faults = ref_faults(document.data)
+    for where, message, rule in faults:
+        line, column = position_of(document.text, where) or (None, None)
+        yield Problem(Level.ERROR, where, message, rule, line, column)
+    if faults:
+        return  # the validator would crash on them or skip them: its verdict means nothing
     seen: set[tuple[str, str]] = set()
     try:
         errors = list(validator.iter_errors())
     except Exception as exc:  # a validator bug must not hide the spec from us
-        message = f"the OpenAPI validator failed ({type(exc).__name__}: {exc}); the document was not checked against the OpenAPI schema"
+        # Its message can hold a whole document: the type and a bounded excerpt only.
+        detail = _shorten(str(exc).split("\n", 1)[0], 200)
+        message = f"the OpenAPI validator failed ({type(exc).__name__}: {detail}); the document was not checked against the OpenAPI schema"
         yield Problem(Level.WARNING, "", message, "validator-crashed")
         return
     for error in errors:
@@ -220,27 +239,36 @@ def _fatal(where: str, message: str, rule: str, document: Document | None = None
 
 def line_of(text: str, json_pointer: str) -> int | None:
     """The 1-based line where `json_pointer` sits in YAML or JSON `text`, or None."""
+    position = position_of(text, json_pointer)
+    return position[0] if position else None
+
+
+def position_of(text: str, json_pointer: str) -> tuple[int, int] | None:
+    """The 1-based (line, column) where `json_pointer` sits in YAML or JSON `text` (its key's,
+    which reads best), or None when the text does not parse."""
     try:
         node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
     except yaml.YAMLError:
         return None
+    if node is None:
+        return None
     tokens = [t.replace("~1", "/").replace("~0", "~") for t in json_pointer.split("/")[1:]]
-    line = node.start_mark.line + 1 if node else None
+    mark = node.start_mark
     for token in tokens:
         found: yaml.Node | None = None
         if isinstance(node, yaml.MappingNode):
             pair = next(((k, v) for k, v in node.value if k.value == token), None)
             if pair is not None:
-                found, line = pair[1], pair[0].start_mark.line + 1  # the key's line reads best
+                found, mark = pair[1], pair[0].start_mark
         elif (
             isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value)
         ):
             found = node.value[int(token)]
-            line = found.start_mark.line + 1
+            mark = found.start_mark
         if found is None:
             break
         node = found
-    return line
+    return mark.line + 1, mark.column + 1
 
 
 def resolve(data: Mapping[str, Any], ref: str) -> Any:

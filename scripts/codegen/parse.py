@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import http
 import re
 from collections.abc import Mapping
@@ -188,6 +189,55 @@ class _Parser:
             results=results,
             errors=self.errors(raw),
             security=security,
+            deprecation=self.deprecation(where, raw),
+        )
+
+    def deprecation(self, where: str, raw: JSONObject) -> ir.Deprecation | None:
+        """`deprecated: true` with `x-sunset` announces the removal in headers; both dates are
+        needed (RFC 9745 dates the deprecation, RFC 8594 the sunset), or neither."""
+        dates: dict[str, datetime.date] = {}
+        invalid = False
+        for key in ("x-deprecated-at", "x-sunset"):
+            if key not in raw:
+                continue
+            value = raw[key]
+            try:
+                # YAML reads an unquoted 2027-06-30 as a date already.
+                dates[key] = (
+                    value
+                    if isinstance(value, datetime.date)
+                    else datetime.date.fromisoformat(str(value))
+                )
+            except ValueError:
+                message = f"{key} must be a date written YYYY-MM-DD, not {str(value)[:40]!r}"
+                self.problems.append(self._problem(f"{where}/{key}", message, "deprecation-date"))
+                invalid = True
+        if not dates or invalid:
+            return None
+        if raw.get("deprecated") is not True:
+            message = "x-sunset and x-deprecated-at need `deprecated: true` on the operation"
+            self.problems.append(self._problem(where, message, "deprecation-not-deprecated"))
+            return None
+        missing = [k for k in ("x-deprecated-at", "x-sunset") if k not in dates]
+        if missing:
+            message = (
+                f"a deprecated operation with a date needs both x-deprecated-at and x-sunset "
+                f"(YYYY-MM-DD); add {' and '.join(missing)}"
+            )
+            self.problems.append(self._problem(where, message, "deprecation-dates"))
+            return None
+        if dates["x-sunset"] < dates["x-deprecated-at"]:
+            message = (
+                "x-sunset is before x-deprecated-at: an operation is deprecated before it goes"
+            )
+            self.problems.append(self._problem(f"{where}/x-sunset", message, "deprecation-dates"))
+            return None
+        link = raw.get("x-deprecation-link")
+        docs = raw.get("externalDocs")
+        if not isinstance(link, str) and isinstance(docs, dict):
+            link = docs.get("url")
+        return ir.Deprecation(
+            dates["x-deprecated-at"], dates["x-sunset"], link if isinstance(link, str) else None
         )
 
     def parameters(self, where: str, raw: JSONObject, item: JSONObject) -> tuple[ir.Parameter, ...]:

@@ -21,11 +21,16 @@ class Problem:
     message: str
     rule: str
     line: int | None = None
+    column: int | None = None
+    excerpt: str = ""  # the offending line with a caret, for a syntax error
 
     def render(self, file: str) -> str:
         where = f"{file}:{self.line}" if self.line else file
+        if self.line and self.column:
+            where += f":{self.column}"
         pointer = self.pointer or "/"
-        return f"{where}: {self.level}: {self.message} [{self.rule}] (at #{pointer})"
+        text = f"{where}: {self.level}: {self.message} [{self.rule}] (at #{pointer})"
+        return f"{text}\n{self.excerpt}" if self.excerpt else text
 
 
 class SpecError(Exception):

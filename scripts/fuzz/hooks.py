@@ -2,10 +2,9 @@
 
 Loaded by schemathesis through `hooks = "scripts.fuzz.hooks"` in schemathesis.toml.
 
-- `map_case` makes generated requests act for the customer the token was minted for, so
-  positive cases create orders instead of all answering 403, and the stateful phase can read,
-  cancel and list them. It rewrites only values that are valid already: a negative case stays
-  exactly as negative as schemathesis made it.
+- `map_case` makes generated requests act for the customer the token was minted for
+  (identity.py), so positive cases create orders instead of all answering 403, and the
+  stateful phase can read, cancel and list them.
 - `no_undeclared_fields` fails any response with a member the spec does not declare (an
   internal column such as `risk_score` leaking is the case it exists for), in every phase.
 - `positive_400_is_a_foreign_cursor` narrows the one exception in schemathesis.toml.
@@ -15,10 +14,8 @@ Loaded by schemathesis through `hooks = "scripts.fuzz.hooks"` in schemathesis.to
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -26,14 +23,13 @@ from typing import Any
 import schemathesis
 from schemathesis import Case, CheckContext, HookContext, Response
 
+from .identity import as_fuzz_client, operation_id
 from .undeclared import response_schema, undeclared
 
 # The cases the hooks and checks receive; schemathesis parametrises them by operation type,
 # and these functions only read the operation's id, path and schema.
 OpenCase = Case[Any]
 
-# The customer the harness mints its token for; __main__.py passes it in the environment.
-CUSTOMER = os.environ.get("HARBOR_FUZZ_CUSTOMER", "cus_fuzz")
 COUNTS_ENV = "HARBOR_FUZZ_COUNTS"
 # The operations the spec's links chain together, and what the stateful phase must get from
 # each: a 2xx where the link (or the fuzz customer) supplies every input that decides success;
@@ -46,61 +42,22 @@ LINKED = {
     "listCustomerOrders": "called",
 }
 
-# The spec's CustomerId and IdempotencyKey patterns and lengths.
-_CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_IDEMPOTENCY_KEY = re.compile(r"[A-Za-z0-9._~:-]{1,255}")
-_DIGEST_CHARS = 16
 _INVALID_CURSOR = "https://harbor.example/problems/invalid-cursor"
 # The spec's mark of a cursor-paginated list (names its cursor parameter).
 PAGINATION = "x-harbor-pagination"
 
 
-def _operation_id(case: OpenCase) -> str:
-    return str(case.operation.definition.raw.get("operationId", case.operation.label))
-
-
-def _as_fuzz_customer(value: Any) -> Any:
-    """A valid customer id becomes the token's; anything else stays as generated."""
-    if isinstance(value, str) and _CUSTOMER_ID.fullmatch(value):
-        return CUSTOMER
-    return value
-
-
-def _key_for_body(key: str, body: Any) -> str:
-    """A valid key made unique per body, as a correct client does: one key per intended order.
-
-    Generation repeats short keys ("0") across different bodies, and the same key with another
-    body is a 422 by contract; that is the server keeping its promise, not a bug. The same key
-    and the same body still map to the same key, so replays (200) keep being exercised.
-    """
-    digest = hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
-    return f"{key[: 255 - _DIGEST_CHARS - 1]}.{digest[:_DIGEST_CHARS]}"
-
-
 @schemathesis.hook
 def map_case(context: HookContext, case: OpenCase) -> OpenCase:
     """Coverage, fuzzing and stateful cases."""
-    return _as_fuzz_client(case)
+    return as_fuzz_client(case)
 
 
 @schemathesis.hook
 def before_add_examples(context: HookContext, examples: list[OpenCase]) -> None:
     """The examples phase builds its cases from the spec's examples and skips `map_case`."""
     for case in examples:
-        _as_fuzz_client(case)
-
-
-def _as_fuzz_client(case: OpenCase) -> OpenCase:
-    operation = _operation_id(case)
-    if operation == "createOrder" and isinstance(case.body, dict):
-        if "customer_id" in case.body:
-            case.body["customer_id"] = _as_fuzz_customer(case.body["customer_id"])
-        key = case.headers.get("Idempotency-Key") if case.headers else None
-        if isinstance(key, str) and _IDEMPOTENCY_KEY.fullmatch(key):
-            case.headers["Idempotency-Key"] = _key_for_body(key, case.body)
-    elif operation == "listCustomerOrders" and "customer_id" in case.path_parameters:
-        case.path_parameters["customer_id"] = _as_fuzz_customer(case.path_parameters["customer_id"])
-    return case
+        as_fuzz_client(case)
 
 
 def _json_body(response: Response) -> Any | None:
@@ -172,7 +129,7 @@ class StatefulReach:
 
     def after_response(self, ctx: CheckContext, response: Response, case: OpenCase) -> None:
         phase = case.meta.phase.name.value if case.meta is not None else "unknown"
-        self.counts[(phase, _operation_id(case), response.status_code)] += 1
+        self.counts[(phase, operation_id(case), response.status_code)] += 1
 
     def after_run(self, ctx: CheckContext) -> None:
         counts = self.counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from service.auth.errors import InvalidToken
 from service.auth.tokens import Principal, TokenVerifier
+from service.kit.callers import authenticated
 from service.kit.ratelimit import TokenBuckets, client_host_var, too_many_requests
 
 
@@ -36,6 +37,7 @@ class BearerAuth:
             wait = self._principals.take(principal.customer_id)
             if wait:
                 raise too_many_requests(wait, "Too many requests for this customer.")
+        authenticated(principal.customer_id)
         return principal
 
     def _verify(self, credential: str) -> Principal:

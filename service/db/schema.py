@@ -158,3 +158,32 @@ webhook_attempts = sa.Table(
     sa.Column("error", sa.Text(), nullable=True),
     sa.Index("ix_webhook_attempts_delivery_number", "delivery_id", "number"),
 )
+
+# The API version each customer is pinned to (service.versions): a request without a
+# Harbor-Version header is answered in it. One row per customer, moved only on request.
+api_version_pins = sa.Table(
+    "api_version_pins",
+    metadata,
+    sa.Column("customer_id", sa.String(64), primary_key=True),
+    sa.Column("version", sa.String(32), nullable=False),
+    sa.Column("pinned_at", Timestamp, nullable=False),
+    sa.Column("updated_at", Timestamp, nullable=False),
+)
+
+# Calls of deprecated operations (service.versions.usage): one row per operation, customer,
+# version answered in and UTC day, added to by each worker's once-a-minute flush. The gate
+# (scripts/breaking) reads its export to refuse retiring an operation someone still calls.
+Day = sa.Date().with_variant(sa.String(10), "sqlite")
+
+api_usage = sa.Table(
+    "api_usage",
+    metadata,
+    sa.Column("operation_id", sa.String(128), primary_key=True),
+    sa.Column("customer_id", sa.String(64), primary_key=True),
+    sa.Column("api_version", sa.String(32), primary_key=True),
+    sa.Column("day", Day, primary_key=True),
+    sa.Column("calls", sa.BigInteger(), nullable=False),
+    sa.Column("last_called_at", Timestamp, nullable=False),
+    # The export's scan: the last N days of every operation.
+    sa.Index("ix_api_usage_day", "day"),
+)

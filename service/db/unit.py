@@ -10,6 +10,12 @@ from service.idempotency.repository import IdempotencyRepository, SqlIdempotency
 from service.kit.db import Database
 from service.orders.repository import OrdersRepository, SqlOrdersRepository
 from service.outbox.repository import OutboxRepository, SqlOutboxRepository
+from service.versions.repository import (
+    PinRepository,
+    SqlPinRepository,
+    SqlUsageRepository,
+    UsageRepository,
+)
 from service.webhooks.repository import SqlWebhooksRepository, WebhooksRepository
 
 
@@ -21,6 +27,8 @@ class Unit:
     idempotency: IdempotencyRepository
     outbox: OutboxRepository
     webhooks: WebhooksRepository
+    pins: PinRepository
+    usage: UsageRepository
 
 
 class Units:
@@ -40,4 +48,6 @@ class Units:
                 idempotency=SqlIdempotencyRepository(session),
                 outbox=SqlOutboxRepository(session),
                 webhooks=SqlWebhooksRepository(session),
+                pins=SqlPinRepository(session),
+                usage=SqlUsageRepository(session),
             )

@@ -30,6 +30,8 @@ from service.kit.problems import (
 from service.kit.ratelimit import client_host_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
+# Which version of the API a request is written for, and a response answered in (service/versions).
+VERSION_HEADER = "Harbor-Version"
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _HEADER_KEY = REQUEST_ID_HEADER.lower().encode()
 
@@ -199,8 +201,20 @@ class ProblemCORSMiddleware(CORSMiddleware):
             allow_origins=origins,
             allow_credentials=allow_credentials,
             allow_methods=("GET", "POST", "OPTIONS"),
-            allow_headers=("Authorization", "Content-Type", "Idempotency-Key", REQUEST_ID_HEADER),
-            expose_headers=(REQUEST_ID_HEADER, "Location", "Retry-After", "WWW-Authenticate"),
+            allow_headers=(
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                REQUEST_ID_HEADER,
+                VERSION_HEADER,
+            ),
+            expose_headers=(
+                REQUEST_ID_HEADER,
+                VERSION_HEADER,
+                "Location",
+                "Retry-After",
+                "WWW-Authenticate",
+            ),
         )
 
     def preflight_response(self, request_headers: Headers) -> Response:

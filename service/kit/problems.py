@@ -11,6 +11,7 @@ The tree (a domain's errors live in its own errors.py; a subclass changes only d
     |   +-- InvalidToken                 401 unauthenticated        auth.errors
     +-- Forbidden                        403 forbidden              kit.problems
     |   +-- CustomerMismatch             403 forbidden              orders.errors
+    |   +-- PinForbidden                 403 forbidden              versions.errors
     +-- NotFound                         404 not-found              kit.problems
     |   +-- RouteNotFound                404 not-found              kit.problems
     |   +-- OrderNotFound                404 not-found              orders.errors
@@ -23,6 +24,7 @@ The tree (a domain's errors live in its own errors.py; a subclass changes only d
     +-- UnsupportedMediaType             415 unsupported-media-type kit.problems
     +-- ValidationFailed                 422 validation-error       kit.problems
     |   +-- IdempotencyKeyReused         422 idempotency-key-reused idempotency.errors
+    |   +-- UnknownApiVersion            422 unknown-api-version    versions.errors
     +-- TooManyRequests                  429 rate-limited           kit.problems
     +-- HeadersTooLarge                  431 headers-too-large      kit.problems
     +-- ServiceUnavailable               503 service-unavailable    kit.problems

@@ -158,5 +158,10 @@ def serve(config: HarborServerConfig) -> int:
         Multiprocess(config, sockets=[config.bind_socket()]).run()
         return 0
     server = uvicorn.Server(config)
+    if config.should_reload:  # development: a supervisor restarts the server when code changes
+        from uvicorn.supervisors import ChangeReload
+
+        ChangeReload(config, target=server.run, sockets=[config.bind_socket()]).run()
+        return 0
     server.run()
     return 0 if server.started else STARTUP_FAILURE

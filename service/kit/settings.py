@@ -95,6 +95,12 @@ class Settings(BaseSettings):
     auth_failure_rate_per_second: float = Field(default=1.0, ge=0)
     auth_failure_burst: int = Field(default=20, ge=1)
     rate_limit_max_keys: int = Field(default=100_000, ge=1)
+    # How long each process trusts its copy of a customer's API version pin: a pin moved through
+    # the API takes effect in every other process within this time. 0 turns the cache off.
+    version_pin_cache_seconds: float = Field(default=30.0, ge=0)
+    # How often each process adds its counts of deprecated operations' calls to the database
+    # (one statement per flush; also at shutdown). What a killed process counted since is lost.
+    usage_flush_seconds: float = Field(default=60.0, gt=0)
     # The whole request, from the first byte the app sees to the response: 503 when exceeded.
     # 0 turns it off.
     request_timeout_seconds: float = Field(default=30.0, ge=0)

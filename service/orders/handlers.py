@@ -31,9 +31,10 @@ class OrdersHandlers:
                 unit, caller=principal.customer_id, key=idempotency_key, body=body
             )
         order: RawJson[models.Order] = RawJson(created.order_json)
+        location = f"/v1/orders/{created.order_id}"
         if created.replayed:
-            return CreateOrderOk(body=order)
-        return CreateOrderCreated(body=order, location=f"/v1/orders/{created.order_id}")
+            return CreateOrderOk(body=order, location=location, idempotent_replayed="true")
+        return CreateOrderCreated(body=order, location=location)
 
     async def get_order(self, *, order_id: UUID, principal: Principal) -> GetOrderOk:
         async with self._units(write=False) as unit:

@@ -30,7 +30,7 @@ class OrderRecord:
     amount_cents: int
     currency: str
     status: str
-    description: str | None
+    statement_descriptor: str | None  # stored in the `description` column (its 1.x name)
     metadata: dict[str, str]
     payment_method: dict[str, str] | None
     risk_score: int
@@ -106,10 +106,13 @@ class OrdersRepository(Protocol):
 # total than json_build_object: PostgreSQL spent ~8x the time of the bare select building the
 # JSON (jsonb to text, to_char).
 PUBLIC_COLUMNS = (
-    "id", "customer_id", "amount_cents", "currency", "status", "description", "metadata",
-    "payment_method", "created_at", "updated_at",
+    "id", "customer_id", "amount_cents", "currency", "status", "statement_descriptor",
+    "metadata", "payment_method", "created_at", "updated_at",
 )  # fmt: skip
-_PUBLIC = ", ".join("CAST(id AS text) AS id" if c == "id" else c for c in PUBLIC_COLUMNS)
+# A public name that is not its column's: the column kept its 1.x name, and renaming it would
+# break every process of the previous release still running during a rolling deploy.
+_SELECTED = {"id": "CAST(id AS text) AS id", "statement_descriptor": "description"}
+_PUBLIC = ", ".join(_SELECTED.get(c, c) for c in PUBLIC_COLUMNS)
 
 
 _INSERT = Sql.portable(
@@ -190,7 +193,7 @@ def _values(order: OrderRecord) -> tuple[object, ...]:
         order.amount_cents,
         order.currency,
         order.status,
-        order.description,
+        order.statement_descriptor,
         _json(order.metadata),
         _json(order.payment_method),
         order.risk_score,
@@ -216,7 +219,7 @@ class SqlOrdersRepository:
             amount_cents=row["amount_cents"],
             currency=row["currency"],
             status=row["status"],
-            description=row["description"],
+            statement_descriptor=row["description"],
             metadata=orjson.loads(row["metadata"]),
             payment_method=None if payment_method is None else orjson.loads(payment_method),
             risk_score=row["risk_score"],
@@ -280,7 +283,7 @@ class SqlOrdersRepository:
                 "amount_cents": amount_cents,
                 "currency": currency,
                 "status": status,
-                "description": description,
+                "statement_descriptor": description,
                 "metadata": loads(metadata),
                 "payment_method": None if payment_method is None else loads(payment_method),
                 "created_at": to_datetime(created_at),

@@ -19,6 +19,6 @@ def risk_score(order: models.OrderCreate) -> int:
         score += 10
     if order.currency not in _COMMON_CURRENCIES:
         score += 15
-    if order.description is None:
+    if order.statement_descriptor is None:
         score += 5
     return min(score, 100)

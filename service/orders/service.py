@@ -22,6 +22,7 @@ from service.orders.errors import (
     OrderNotCancellable,
     OrderNotFound,
 )
+from service.orders.projection import unset_left_out
 from service.orders.repository import (
     PUBLIC_COLUMNS,
     Claim,
@@ -63,11 +64,21 @@ class Created:
     replayed: bool
 
 
-def render(public: object) -> bytes:
-    """An order's public fields, or a page of them, as JSON. No model in between: the values
-    were validated on the way in, and orjson writes what pydantic would (canonical UUIDs, `Z`
-    timestamps, compact), byte for byte, so a read answers exactly what the create answered."""
-    return orjson.dumps(public, option=orjson.OPT_UTC_Z)
+_present = unset_left_out(models.Order)
+
+
+def render(public: dict[str, object]) -> bytes:
+    """An order's public fields as JSON. No model in between: the values were validated on the
+    way in, and orjson writes what pydantic would (canonical UUIDs, `Z` timestamps, compact),
+    byte for byte, so a read answers exactly what the create answered. An optional property
+    without a value is left out, never null."""
+    return orjson.dumps(_present(public), option=orjson.OPT_UTC_Z)
+
+
+def render_page(orders: list[dict[str, object]], next_cursor: str | None) -> bytes:
+    """A page of orders as the JSON of an OrderPage, in one call: no order is encoded twice."""
+    page = {"data": [_present(order) for order in orders], "next_cursor": next_cursor}
+    return orjson.dumps(page, option=orjson.OPT_UTC_Z)
 
 
 def public_fields(record: OrderRecord) -> dict[str, object]:
@@ -102,7 +113,7 @@ class OrdersService:
             amount_cents=body.amount_cents,
             currency=body.currency,
             status=Status.PENDING,
-            description=body.description,
+            statement_descriptor=body.statement_descriptor,
             metadata=body.metadata.root if body.metadata is not None else {},
             payment_method=(
                 body.payment_method.model_dump(mode="json") if body.payment_method else None
@@ -172,8 +183,7 @@ class OrdersService:
             if page.next_after is None
             else self._cursors.encode(page.next_after, scope=customer_id)
         )
-        # The whole page in one call: no order is encoded, decoded and joined again.
-        return render({"data": page.orders, "next_cursor": cursor})
+        return render_page(page.orders, cursor)
 
     async def _emit(self, unit: OrdersUnit, event_type: str, order_id: UUID, payload: str) -> None:
         await unit.outbox.add(

@@ -15,6 +15,7 @@ from service.kit.clock import SystemClock, Uuid7Generator
 from service.kit.db import open_database
 from service.kit.logging import configure_logging
 from service.kit.settings import Settings, settings_for_cli
+from service.versions.changes import served_versions
 from service.webhooks.sender import HttpxSender, create_client
 from service.webhooks.worker import build_worker
 
@@ -40,7 +41,12 @@ async def serve(settings: Settings) -> None:
                 timeout_seconds=settings.webhooks_timeout_seconds,
             )
             worker = build_worker(
-                settings, Units(database), sender, clock=clock, ids=Uuid7Generator()
+                settings,
+                Units(database),
+                sender,
+                clock=clock,
+                ids=Uuid7Generator(),
+                versions=served_versions(),
             )
             await worker.run(stop, hurry)
     finally:

@@ -47,4 +47,5 @@ def render(event: OutboxEvent) -> RenderedEvent:
         )
     except ValidationError as exc:
         raise UndeliverableEvent(f"the {event.event_type} payload is invalid: {exc}") from exc
-    return RenderedEvent(order.customer_id, payload.model_dump_json())
+    # Unset optional properties stay out, as in the responses: absent, never a forbidden null.
+    return RenderedEvent(order.customer_id, payload.model_dump_json(exclude_unset=True))

@@ -28,13 +28,16 @@ from typing import Protocol
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import orjson
 import structlog
 
+from generated.version_changes import Versions
 from service.kit.clock import Clock, IdGenerator
 from service.kit.db import DatabaseUnavailable, Transactional
 from service.kit.settings import Settings
 from service.outbox.repository import OutboxRepository
-from service.webhooks.events import UndeliverableEvent, render
+from service.versions.repository import PinRepository
+from service.webhooks.events import RenderedEvent, UndeliverableEvent, render
 from service.webhooks.policy import RetryPolicy
 from service.webhooks.repository import (
     AttemptRecord,
@@ -57,6 +60,9 @@ class WorkerUnit(Protocol):
 
     @property
     def webhooks(self) -> WebhooksRepository: ...
+
+    @property
+    def pins(self) -> PinRepository: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,8 +118,11 @@ class Worker:
         policy: RetryPolicy,
         config: WorkerConfig,
         rng: random.Random | None = None,
+        versions: Versions | None = None,
     ) -> None:
         self._units = units
+        # Payloads go out in the version the customer is pinned to (docs/versioning.md).
+        self._versions = versions
         self._sender = sender
         self._clock = clock
         self._ids = ids
@@ -140,6 +149,7 @@ class Worker:
                 customer = rendered.customer_id
                 if customer not in subscribers:
                     subscribers[customer] = await unit.webhooks.subscribers(customer)
+                body = await self._in_pinned_version(unit, event.event_type, rendered)
                 for endpoint in subscribers[customer]:
                     if event.event_type in endpoint.event_types:
                         await unit.webhooks.add_delivery(
@@ -148,7 +158,7 @@ class Worker:
                                 endpoint_id=endpoint.id,
                                 event_id=event.id,
                                 event_type=event.event_type,
-                                body=rendered.body,
+                                body=body,
                                 created_at=now,
                             )
                         )
@@ -157,6 +167,23 @@ class Worker:
         if events:
             log.debug("webhooks.events_dispatched", events=len(events))
         return len(events)
+
+    async def _in_pinned_version(
+        self, unit: WorkerUnit, event_type: str, rendered: RenderedEvent
+    ) -> str:
+        """The payload as the customer's pinned version documents it; the newest without a pin."""
+        if self._versions is None or not rendered.customer_id:
+            return rendered.body
+        version = await unit.pins.get(rendered.customer_id)
+        if (
+            version is None
+            or version == self._versions.newest
+            or not self._versions.served(version)
+        ):
+            return rendered.body
+        payload = orjson.loads(rendered.body)
+        old = self._versions.downgrade_payload(f"WEBHOOK POST {event_type}", version, payload)
+        return orjson.dumps(old).decode()
 
     async def claim(self, limit: int) -> list[Job]:
         """Take the lease of up to `limit` due deliveries."""
@@ -372,6 +399,7 @@ def build_worker(
     *,
     clock: Clock,
     ids: IdGenerator,
+    versions: Versions | None = None,
 ) -> Worker:
     return Worker(
         units,
@@ -380,4 +408,5 @@ def build_worker(
         ids=ids,
         policy=RetryPolicy.from_settings(settings),
         config=WorkerConfig.from_settings(settings),
+        versions=versions,
     )

@@ -91,11 +91,35 @@ def test_json_format(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) 
         {
             "id": "request-property-became-required",
             "level": "error",
-            "operation": "POST /orders",
+            "operations": ["POST /orders"],
             "pointer": "#/paths/~1orders/post/requestBody/content/application~1json/schema/properties/note",
+            "location": f"{pair[1]}:15",
             "message": "property 'note' became required",
         }
     ]
+
+
+def test_a_shared_schema_change_is_one_change_listing_its_operations(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    schema = {"type": "object", "properties": {"total": {"type": "integer", "maximum": 10000000}}}
+    body = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Order"}}}}
+    ok = {"200": {"description": "ok", **body}}
+    base = {
+        "openapi": "3.1.0",
+        "info": {"title": "t", "version": "1.0.0"},
+        "paths": {"/a": {"get": {"responses": ok}}, "/b": {"get": {"responses": ok}}},
+        "components": {"schemas": {"Order": schema}},
+    }
+    revision = copy.deepcopy(base)
+    revision["components"]["schemas"]["Order"]["properties"]["total"]["maximum"] = 20000000
+    old, new = _write(tmp_path / "base.yaml", base), _write(tmp_path / "rev.yaml", revision)
+    assert main([old, new]) == 1
+    out = capsys.readouterr().out
+    assert out.count("response-bounds-widened") == 1
+    assert "maximum 10000000 became maximum 20000000" in out
+    assert f"at {new}:" in out and "in GET /a, GET /b" in out
+    assert out.splitlines()[-1].startswith("BREAKING: 1 error, 0 warnings")
 
 
 def test_markdown_format(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) -> None:
@@ -149,7 +173,6 @@ def test_invalid_spec_names_the_place(tmp_path: Path, capsys: pytest.CaptureFixt
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("openapi: 3.1.0\ninfo: [unclosed\n", "line 3: invalid YAML"),
         (
             "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n",
             "#/openapi: only OpenAPI 3.0 and 3.1",
@@ -175,6 +198,37 @@ def test_unreadable_specs(
     path.write_text(content)
     assert main([str(path), str(path)]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("content", "first", "excerpt"),
+    [
+        (
+            "openapi: 3.1.0\ninfo: [unclosed\n",
+            ":2:7: error: invalid YAML: a flow sequence opened here is never closed",
+            [" 2 | info: [unclosed", "   |       ^"],
+        ),
+        (
+            "openapi: 3.1.0\ninfo:\n  title: t\n version: 1\n",
+            ":4:2: error: invalid YAML: did not find expected key",
+            [" 4 |  version: 1", "   |  ^"],
+        ),
+        (
+            '{"openapi": "3.1.0",\n "info" {}}\n',
+            ":2:9: error: invalid JSON: Expecting ':' delimiter",
+            [' 2 |  "info" {}}', "   |         ^"],
+        ),
+    ],
+)
+def test_a_syntax_error_gives_line_column_and_a_caret(
+    tmp_path: Path, content: str, first: str, excerpt: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(content)
+    assert main([str(path), str(path)]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"{path}{first}")
+    assert lines[1:] == excerpt
 
 
 def test_git_source(

@@ -69,14 +69,16 @@ def test_gate_fails_on_a_break_and_says_how_to_accept_it(
     assert "set info.version to 2.0.0" in err
 
 
-def test_gate_accepts_a_break_declared_as_the_next_major(
+def test_gate_refuses_a_break_no_version_change_answers_even_as_the_next_major(
     tmp_path: Path, releases: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # A new required parameter cannot be answered by converting bodies: the old version's
+    # callers would break, so a major version alone no longer waves it through.
     spec = _spec(tmp_path / "spec.yaml", "2.0.0", breaking=True)
-    assert main(["gate", spec, str(releases)]) == 0
-    out = capsys.readouterr().out
-    assert "request-parameter-became-required" in out  # still reported
-    assert "accepted:" in out
+    assert main(["gate", spec, str(releases)]) == 1
+    out, err = capsys.readouterr()
+    assert "not covered" in out and "request-parameter-became-required" in out
+    assert "cannot be answered by converting bodies" in err
 
 
 @pytest.mark.parametrize("version", ["1.1.0", "3.0.0", "10.0.0"])

@@ -13,7 +13,7 @@ ORDER = {
     "amount_cents": 2599,
     "currency": "EUR",
     "status": "pending",
-    "description": None,
+    "statement_descriptor": None,
     "metadata": {},
     "payment_method": None,
     "created_at": "2026-11-25T10:15:00Z",

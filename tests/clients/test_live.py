@@ -126,7 +126,7 @@ def test_another_customers_order_is_not_found(
 def test_a_huge_body_is_content_too_large(harbor: HarborClient, customer: str) -> None:
     # Past the client's own validation (maxLength) on purpose: the server's limit is the subject.
     huge = models.OrderCreate.model_construct(
-        customer_id=customer, amount_cents=1, currency="EUR", description="x" * 200_000
+        customer_id=customer, amount_cents=1, currency="EUR", statement_descriptor="x" * 200_000
     )
     with pytest.raises(ContentTooLargeError) as caught:
         harbor.create_order(huge)

@@ -26,16 +26,34 @@ def codegen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     )
 
 
+COMMANDS = {
+    "generate": ["generate", "{spec}", "{out}"],
+    "verify": ["verify", "{spec}"],
+    "client-python": ["client", "{spec}", "{out}", "--lang", "python"],
+    "client-typescript": ["client", "{spec}", "{out}", "--lang", "typescript"],
+}
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED_ERRORS))
-@pytest.mark.parametrize("command", ["generate", "verify"])
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_an_invalid_spec_is_exit_2_with_every_problem_located(
     name: str, command: str, tmp_path: Path
 ) -> None:
-    args = [command, name, str(tmp_path / "out")] if command == "generate" else [command, name]
+    out = tmp_path / "out"
+    args = [arg.format(spec=name, out=out) for arg in COMMANDS[command]]
     result = codegen(*args, cwd=INVALID)
-    assert result.returncode == 2
+    assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines() == EXPECTED_ERRORS[name]
-    assert "Traceback" not in result.stderr and not (tmp_path / "out").exists()
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+def test_a_refused_spec_leaves_an_existing_output_as_it_was(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert codegen("generate", str(ROOT / "spec/openapi.yaml"), str(out)).returncode == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    result = codegen("generate", "dangling_ref.yaml", str(out), cwd=INVALID)
+    assert result.returncode == 2
+    assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
 
 
 def test_a_missing_file_is_exit_2(tmp_path: Path) -> None:
@@ -64,6 +82,7 @@ def test_generate_then_check_agrees_and_detects_drift(tmp_path: Path) -> None:
     [
         "spec/openapi.yaml",
         "tests/codegen/specs/petstore.yaml",
+        "tests/codegen/specs/ref_keys_in_data.yaml",  # `$ref` as a key of examples and x- data
         "tests/codegen/golden/all_features/spec.yaml",
     ],
 )
@@ -125,3 +144,21 @@ def test_a_parameter_without_a_name_is_left_out_with_a_located_warning(tmp_path:
         f"{spec}:{line}: warning: a query parameter has an empty name: no request can carry it, so "
         "it is left out [parameter-unnamed] (at #/paths/~1archive/post)"
     ]
+
+
+def test_a_crashing_validator_warns_in_one_short_line_not_with_the_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scripts.codegen import load as load_module
+
+    class Crashing:
+        def __init__(self, spec: object) -> None:
+            self.spec = spec
+
+        def iter_errors(self) -> list[object]:
+            raise ValueError(f"cannot handle {self.spec!r}")
+
+    monkeypatch.setattr(load_module, "OpenAPIV31SpecValidator", Crashing)
+    document = load_module.load(ROOT / "spec/openapi.yaml")
+    (warning,) = [w for w in document.warnings if w.rule == "validator-crashed"]
+    assert len(warning.message) < 400 and "ValueError" in warning.message

@@ -150,6 +150,20 @@ async def test_an_alternative_scheme_authenticates(client: Any) -> None:
     assert calls[-1][1] == {"pet_id": PET_ID, "principal": "key"}
 
 
+async def test_a_deprecated_operation_announces_its_dates_and_the_others_do_not(
+    client: Any,
+) -> None:
+    http, _ = client
+    response = await http.delete(f"/pets/{PET_ID}", headers={"X-API-Key": "secret"})
+    assert response.headers["Deprecation"] == "@1782864000"  # 2026-07-01T00:00:00Z
+    assert response.headers["Sunset"] == "Sun, 31 Jan 2027 00:00:00 GMT"
+    assert response.headers["Link"] == (
+        '<https://example.com/docs/deprecations#delete-pet>; rel="deprecation"'
+    )
+    other = await http.get(f"/pets/{PET_ID}")
+    assert not {"deprecation", "sunset", "link"} & set(other.headers)
+
+
 async def test_an_operation_without_security_gets_no_principal(client: Any) -> None:
     http, calls = client
     response = await http.get(f"/pets/{PET_ID}")

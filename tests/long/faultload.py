@@ -21,7 +21,12 @@ from tests.long.faults import Outcome
 
 def order_body(customer: str, key: str) -> dict[str, Any]:
     # The key travels in the description, so the database tells which key made which order.
-    return {"customer_id": customer, "amount_cents": 1999, "currency": "EUR", "description": key}
+    return {
+        "customer_id": customer,
+        "amount_cents": 1999,
+        "currency": "EUR",
+        "statement_descriptor": key,
+    }
 
 
 class Load:

@@ -95,7 +95,7 @@ def test_another_customers_data_fails_the_suite():
         order = {
             "id": world.b.order_ids[0],
             "customer_id": world.b.id,
-            "description": world.b.marker,
+            "statement_descriptor": world.b.marker,
         }
         payload = json.dumps(order).encode()
         return (

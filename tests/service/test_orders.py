@@ -42,7 +42,7 @@ async def test_optional_fields_default_to_null_and_empty(client, auth, customer)
 
     order = (await client.post("/v1/orders", json=body, headers=headers)).json()
 
-    assert order["description"] is None
+    assert order["statement_descriptor"] is None
     assert order["metadata"] == {}
     assert order["payment_method"] is None
 

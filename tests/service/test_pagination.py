@@ -45,7 +45,7 @@ async def seed(units, customer: str, count: int) -> list[str]:
             amount_cents=100 + i,
             currency="EUR",
             status="pending",
-            description=None,
+            statement_descriptor=None,
             metadata={},
             payment_method=None,
             risk_score=0,

@@ -26,7 +26,7 @@ def record(customer: str, **fields) -> OrderRecord:
         "amount_cents": 2599,
         "currency": "EUR",
         "status": "pending",
-        "description": "Annual subscription",
+        "statement_descriptor": "Annual subscription",
         "metadata": {"invoice": "INV-1", "ключ": "значение"},
         "payment_method": {"type": "bank_transfer", "iban": "GB33BUKB20201555555555"},
         "risk_score": 42,

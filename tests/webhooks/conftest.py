@@ -15,6 +15,7 @@ import pytest_asyncio
 
 from service.db.unit import Units
 from service.kit.clock import Clock, SystemClock, Uuid7Generator
+from service.versions.changes import served_versions
 from service.webhooks.sender import HttpxSender, create_client
 from service.webhooks.worker import Worker, build_worker
 from tests.fixtures.service import make_settings
@@ -84,7 +85,9 @@ def worker_for(
         allow_private=settings.webhooks_private_targets_allowed,
         timeout_seconds=settings.webhooks_timeout_seconds,
     )
-    return build_worker(settings, units, sender, clock=clock, ids=Uuid7Generator())
+    return build_worker(
+        settings, units, sender, clock=clock, ids=Uuid7Generator(), versions=served_versions()
+    )
 
 
 @pytest.fixture

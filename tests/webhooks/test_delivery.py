@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 import pytest
@@ -10,6 +11,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from service.kit.db import Sql
 from service.webhooks.signing import new_secret
+from tests.fixtures.service import order_body
 from tests.webhooks.conftest import eventually
 
 
@@ -57,6 +59,28 @@ async def test_an_order_creation_is_delivered_signed(
     assert delivery["status"] == "succeeded"
     assert delivery["attempt_count"] == 1
     assert delivery["attempts"][0]["status_code"] == 204
+
+
+async def test_a_customer_pinned_to_an_old_version_gets_its_payloads_in_that_version(
+    client, auth, customer, create_order, register, receiver, hook, running_worker
+):
+    pin = await client.put(
+        f"/v1/customers/{customer}/api-version", json={"version": "1.1.0"}, headers=auth(customer)
+    )
+    assert pin.status_code == 200, pin.text
+    endpoint = await register(customer, hook("old"))
+    # The pin answers the API calls too: the request and the response are in the 1.1.0 shape.
+    body = {k: v for k, v in order_body(customer).items() if k != "statement_descriptor"}
+    headers = {**auth(customer), "Idempotency-Key": secrets.token_hex(8)}
+    created = await client.post("/v1/orders", json={**body, "description": "Gym"}, headers=headers)
+    order = created.json()
+    assert order["description"] == "Gym", created.text
+
+    async with running_worker():
+        (request,) = await receiver.wait_for(hook("old"), 1)
+    payload = Webhook(endpoint["secret"]).verify(request.body, request.headers)
+    assert payload["data"]["description"] == "Gym"
+    assert "statement_descriptor" not in payload["data"]
 
 
 async def test_a_receiver_failing_three_times_gets_the_event_on_the_fourth_attempt(

@@ -39,7 +39,10 @@ TransportT = TypeVar("TransportT", bound=httpx.BaseTransport | httpx.AsyncBaseTr
 R = TypeVar("R")
 Params = list[tuple[str, str | int | float | bool | None]]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-USER_AGENT = "harbor-client/1.1.0"
+USER_AGENT = "harbor-client/2.0.0"
+# The contract version this client was generated from: sent on every request as Harbor-Version, so
+# the server answers in this version's shapes whatever the account is pinned to.
+API_VERSION = "2.0.0"
 _log = logging.getLogger("harbor_client")
 
 
@@ -58,6 +61,7 @@ class _Base(Generic[HttpT, TransportT]):
         headers: Mapping[str, str] | None = None,
         http_client: HttpT | None = None,
         transport: TransportT | None = None,
+        api_version: str = API_VERSION,
     ) -> None:
         """Args:
         base_url: the server's URL, e.g. `https://api.example.com`; operation paths follow it.
@@ -69,13 +73,14 @@ class _Base(Generic[HttpT, TransportT]):
         headers: sent with every request (before the call's own).
         http_client: an httpx client to send with; its owner closes it, not this client.
         transport: an httpx transport for the client this one creates (tests, proxies).
+        api_version: the Harbor-Version sent with every request (default: this client's own).
         """
         self.base_url = base_url.rstrip("/")
         self._token = token
         self._api_key = api_key
         self._timeout = timeout
         self._retry = retry or RetryPolicy(max_retries=max_retries)
-        self._headers = {"User-Agent": USER_AGENT, **(headers or {})}
+        self._headers = {"User-Agent": USER_AGENT, "Harbor-Version": api_version, **(headers or {})}
         self._owns_http = http_client is None
         self._http: HttpT = http_client if http_client is not None else self._new_http(transport)
 

@@ -13,6 +13,8 @@ class _Operations:
     cancel_order = operation(_ops.cancel_order)
     list_customer_orders = operation(_ops.list_customer_orders)
     iter_list_customer_orders = paginate(_ops.list_customer_orders, _ops.LIST_CUSTOMER_ORDERS_PAGER)
+    get_api_version_pin = operation(_ops.get_api_version_pin)
+    set_api_version_pin = operation(_ops.set_api_version_pin)
     list_webhook_endpoints = operation(_ops.list_webhook_endpoints)
     iter_list_webhook_endpoints = paginate(
         _ops.list_webhook_endpoints, _ops.LIST_WEBHOOK_ENDPOINTS_PAGER
@@ -30,7 +32,7 @@ class _Operations:
 
 
 class HarborClient(_Operations, SyncClient):
-    """A synchronous client of Harbor Payments Order API 1.1.0, on httpx.
+    """A synchronous client of Harbor Payments Order API 2.0.0, on httpx.
 
     `HarborClient(base_url, token=...)`; use it in a `with` block (or call `close()`).
     Methods return the decoded body and raise HarborApiError subclasses for error answers.
@@ -38,7 +40,7 @@ class HarborClient(_Operations, SyncClient):
 
 
 class AsyncHarborClient(_Operations, AsyncClient):
-    """An asynchronous client of Harbor Payments Order API 1.1.0, on httpx.
+    """An asynchronous client of Harbor Payments Order API 2.0.0, on httpx.
 
     `AsyncHarborClient(base_url, token=...)`; use it in an `async with` block (or `await
     aclose()`). Methods are coroutines; paginators are iterated with `async for`.

@@ -12,6 +12,46 @@ from typing_extensions import TypeAliasType
 from ._open_enum import OpenStrEnum
 
 
+class ApiVersionPin(BaseModel):
+    """
+    The API version a customer is pinned to.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    version: Annotated[
+        str, Field(examples=["1.1.0"], max_length=32, pattern="^[0-9]+\\.[0-9]+\\.[0-9]+$")
+    ]
+    """
+    An API version, as `MAJOR.MINOR.PATCH`.
+    """
+    pinned_at: AwareDatetime | None
+    """
+    When the customer was first pinned (UTC), or null while it has no pin.
+    """
+    updated_at: AwareDatetime | None
+    """
+    When the pin last changed (UTC), or null while it has no pin.
+    """
+
+
+class ApiVersionPinUpdate(BaseModel):
+    """
+    The version to pin the customer to.
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    version: Annotated[
+        str, Field(examples=["1.1.0"], max_length=32, pattern="^[0-9]+\\.[0-9]+\\.[0-9]+$")
+    ]
+    """
+    An API version, as `MAJOR.MINOR.PATCH`.
+    """
+
+
 class BankTransferPaymentMethod(BaseModel):
     """
     Payment by bank transfer from an IBAN.
@@ -114,9 +154,9 @@ class Order(BaseModel):
     An ISO 4217 alphabetic currency code.
     """
     status: OrderStatus
-    description: Annotated[str | None, Field(max_length=500)]
+    statement_descriptor: Annotated[str | None, Field(max_length=500)]
     """
-    The note given at creation, or null.
+    The statement descriptor given at creation, or null (called `description` before 2.0.0).
     """
     metadata: Metadata
     payment_method: CardPaymentMethod | BankTransferPaymentMethod | None
@@ -178,9 +218,9 @@ class OrderCreate(BaseModel):
     """
     An ISO 4217 alphabetic currency code.
     """
-    description: Annotated[str | None, Field(max_length=500, pattern="^[^\\x00]*$")] = None
+    statement_descriptor: Annotated[str | None, Field(max_length=500, pattern="^[^\\x00]*$")] = None
     """
-    A note for the customer's statement, without NUL characters (U+0000); null is the same as leaving it out.
+    What the customer's card or bank statement shows (called `description` before 2.0.0), without NUL characters (U+0000); null is the same as leaving it out.
     """
     metadata: Metadata | None = None
     """

@@ -31,6 +31,8 @@ export interface ClientOptions {
   /** Per attempt; 30 seconds unless set. */
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** The Harbor-Version sent with every request (default: the client's own, API_VERSION). */
+  apiVersion?: string;
   /** Sent with every request. */
   headers?: Record<string, string>;
   /** The fetch to send with (defaults to globalThis.fetch). */

@@ -19,7 +19,8 @@ export interface paths {
          * @description Creates a payment order for the authenticated customer. The order, its
          *     idempotency record and its `order.created` event are written in one
          *     transaction. Replaying the same `Idempotency-Key` with the same body
-         *     returns the original order with status 200; the same key with a
+         *     returns the original order with status 200, its `Location` and
+         *     `Idempotent-Replayed: true`; the same key with a
          *     different body is rejected with 422; a retry while the first request
          *     is still being processed gets 409.
          */
@@ -91,6 +92,49 @@ export interface paths {
          */
         get: operations["listCustomerOrders"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/customers/{customer_id}/api-version": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer whose pin to read or move; must be the authenticated customer.
+                 * @example cus_123
+                 */
+                customer_id: components["schemas"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Get a customer's pinned API version
+         * @description Returns the API version the customer is pinned to: the version a
+         *     request without a `Harbor-Version` header is answered in. A customer
+         *     that is not pinned yet (it has made no authenticated request that
+         *     pinned it) answers the version it would get, the newest served, with
+         *     `pinned_at` and `updated_at` null; reading never pins. The
+         *     authenticated caller may only read its own customer id; another
+         *     customer's id answers 403.
+         */
+        get: operations["getApiVersionPin"];
+        /**
+         * Move a customer's pinned API version
+         * @description Pins the customer to `version`, which must be a version the server
+         *     serves; any other answers 422 naming the served versions. A customer
+         *     without a pin is pinned now. `pinned_at` is when the customer was
+         *     first pinned, `updated_at` when the pin last changed. Each server
+         *     process caches pins briefly, so a moved pin takes effect everywhere
+         *     within that time (30 seconds with Harbor's default settings). The
+         *     authenticated caller may only move its own pin; another customer's id
+         *     answers 403.
+         */
+        put: operations["setApiVersionPin"];
         post?: never;
         delete?: never;
         options?: never;
@@ -348,8 +392,8 @@ export interface components {
             /** @description The amount in the currency's minor units (cents for EUR). */
             amount_cents: number;
             currency: components["schemas"]["CurrencyCode"];
-            /** @description A note for the customer's statement, without NUL characters (U+0000); null is the same as leaving it out. */
-            description?: string | null;
+            /** @description What the customer's card or bank statement shows (called `description` before 2.0.0), without NUL characters (U+0000); null is the same as leaving it out. */
+            statement_descriptor?: string | null;
             /** @description The partner's own key/value pairs; null is the same as leaving them out. */
             metadata?: components["schemas"]["Metadata"] | null;
             /** @description How the order will be paid, `type` says which kind; null is the same as leaving it out. */
@@ -367,8 +411,8 @@ export interface components {
             amount_cents: number;
             currency: components["schemas"]["CurrencyCode"];
             status: components["schemas"]["OrderStatus"];
-            /** @description The note given at creation, or null. */
-            description: string | null;
+            /** @description The statement descriptor given at creation, or null (called `description` before 2.0.0). */
+            statement_descriptor: string | null;
             metadata: components["schemas"]["Metadata"];
             /** @description The payment method given at creation, or null. */
             payment_method: components["schemas"]["PaymentMethod"] | null;
@@ -561,6 +605,29 @@ export interface components {
              */
             timestamp: string;
             data: components["schemas"]["Order"];
+        };
+        /**
+         * @description An API version, as `MAJOR.MINOR.PATCH`.
+         * @example 1.1.0
+         */
+        ApiVersion: string;
+        /** @description The API version a customer is pinned to. */
+        ApiVersionPin: {
+            version: components["schemas"]["ApiVersion"];
+            /**
+             * Format: date-time
+             * @description When the customer was first pinned (UTC), or null while it has no pin.
+             */
+            pinned_at: string | null;
+            /**
+             * Format: date-time
+             * @description When the pin last changed (UTC), or null while it has no pin.
+             */
+            updated_at: string | null;
+        };
+        /** @description The version to pin the customer to. */
+        ApiVersionPinUpdate: {
+            version: components["schemas"]["ApiVersion"];
         };
         /** @description One invalid field or parameter. */
         ProblemFieldError: {
@@ -803,6 +870,13 @@ export interface components {
          */
         Location: string;
         /**
+         * @description `true` on the stored response of a request replayed by its
+         *     `Idempotency-Key`: the order was created by an earlier request, and
+         *     nothing was created now.
+         * @example true
+         */
+        IdempotentReplayed: "true";
+        /**
          * @description The request's id, taken from the request's own `X-Request-ID` when it is valid, generated otherwise. It appears in every log line of the request.
          * @example 01JDQ3M6Z4K8P2VN7C5X9H1B3T
          */
@@ -849,6 +923,8 @@ export interface operations {
             /** @description An earlier request with this idempotency key and the same body created the order; this is its stored response. */
             200: {
                 headers: {
+                    Location: components["headers"]["Location"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
                     "X-Request-ID": components["headers"]["XRequestId"];
                     [name: string]: unknown;
                 };
@@ -982,6 +1058,90 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getApiVersionPin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer whose pin to read or move; must be the authenticated customer.
+                 * @example cus_123
+                 */
+                customer_id: components["schemas"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The customer's pin, or the newest version with null times when it has none. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiVersionPin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    setApiVersionPin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The customer whose pin to read or move; must be the authenticated customer.
+                 * @example cus_123
+                 */
+                customer_id: components["schemas"]["CustomerId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApiVersionPinUpdate"];
+            };
+        };
+        responses: {
+            /** @description The customer's pin, moved. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiVersionPin"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            /** @description The body is invalid, or names a version the server does not serve. */
+            422: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];

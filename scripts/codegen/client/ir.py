@@ -119,6 +119,7 @@ class Operation:
     summary: str
     description: str
     deprecated: bool
+    deprecation_notice: str | None  # what the client warns with when it is called
     positional: tuple[Argument, ...]  # required path parameters, in the signature's order
     keyword: tuple[Argument, ...]  # every other parameter, keyword-only
     body: Body | None

@@ -179,6 +179,7 @@ class _Builder:
             summary=op.summary,
             description=op.description.strip(),
             deprecated=op.deprecated,
+            deprecation_notice=_deprecation_notice(op),
             positional=positional,
             keyword=keyword,
             body=self.body(op, ts_type),
@@ -371,3 +372,14 @@ def _base_url(spec: JSONObject) -> str:
     return (
         str(url) if isinstance(url, str) and url.startswith("http") else "https://api.example.com"
     )
+
+
+def _deprecation_notice(op: server.Operation) -> str | None:
+    if not op.deprecated:
+        return None
+    notice = f"{op.operation_id} ({op.method.upper()} {op.path}) is deprecated"
+    if op.deprecation is not None:
+        notice += f" and will be removed on {op.deprecation.sunset.isoformat()}"
+        if op.deprecation.link:
+            notice += f"; see {op.deprecation.link}"
+    return notice

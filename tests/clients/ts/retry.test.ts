@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { HarborClient, HarborTransportError, RateLimitedError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
+import { API_VERSION, HarborClient, HarborTransportError, RateLimitedError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
 
 const ORDER = {
   id: "4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f",
@@ -10,7 +10,7 @@ const ORDER = {
   amount_cents: 1,
   currency: "EUR",
   status: "pending",
-  description: null,
+  statement_descriptor: null,
   metadata: {},
   payment_method: null,
   created_at: "2026-11-25T10:15:00Z",
@@ -74,4 +74,19 @@ test("a 429 asking for a longer wait than maxRetryAfterMs is thrown, not retried
   const { client, seen } = scripted([limited, json(200, ORDER)]);
   await assert.rejects(client.getOrder({ orderId: ORDER.id }), RateLimitedError);
   assert.equal(seen.length, 1);
+});
+
+test("every request carries the client's Harbor-Version, and apiVersion overrides it", async () => {
+  const { client, seen } = scripted([json(200, ORDER)]);
+  await client.getOrder({ orderId: ORDER.id });
+  assert.equal(seen[0]!.headers.get("Harbor-Version"), API_VERSION);
+  const seenPinned: Request[] = [];
+  const pinned = new HarborClient({
+    baseUrl: "http://h.test",
+    token: "t",
+    apiVersion: "1.1.0",
+    fetch: async (request: Request) => (seenPinned.push(request), json(200, ORDER)),
+  });
+  await pinned.getOrder({ orderId: ORDER.id });
+  assert.equal(seenPinned[0]!.headers.get("Harbor-Version"), "1.1.0");
 });

@@ -222,16 +222,26 @@ def _strings(value: object) -> list[str]:
     return []
 
 
+# Every request this process sent, folded: reflected input is not a leak, whether this request
+# sent it or an earlier one stored it (an order's statement_descriptor shows up in later lists).
+_SENT: list[str] = []
+
+
+def _was_sent(text: str) -> bool:
+    folded = text.lower()
+    return any(folded in sent for sent in reversed(_SENT))
+
+
 def _check_leaks(case: Case, response: Response) -> list[str]:
     text = response.raw_head.decode("latin-1") + "\n" + response.body.decode("utf-8", "replace")
     with contextlib.suppress(ValueError, RecursionError):
         text += "\n" + "\n".join(_strings(json.loads(response.body)))
     sent = case.request.text()
-    sent_folded = sent.lower()
+    _SENT.append(sent.lower())
     problems = []
     for what, pattern in LEAKS:
         for match in pattern.finditer(text):
-            if match.group(0).lower() not in sent_folded:  # reflected input is not a leak
+            if not _was_sent(match.group(0)):
                 problems.append(f"the response shows {what}: {match.group(0)!r}")
                 break
     for secret in case.secrets:

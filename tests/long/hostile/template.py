@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from jsonschema import Draft202012Validator
 
+from service.versions.changes import served_versions
 from tests.long.hostile.checker import Case, Expect
 from tests.long.hostile.operations import SPEC, Operation
 from tests.long.hostile.wire import Request
@@ -85,7 +86,7 @@ def body_document(op: Operation, customer: Customer) -> dict[str, Any] | None:
             "customer_id": customer.id,
             "amount_cents": 1234,
             "currency": "EUR",
-            "description": "hostile suite",
+            "statement_descriptor": "hostile suite",
             "metadata": {"k": "v"},
             "payment_method": {"type": "card", "token": "tok_4242abcd"},
         }
@@ -95,6 +96,9 @@ def body_document(op: Operation, customer: Customer) -> dict[str, Any] | None:
             "event_types": ["order.created"],
             "description": "hostile suite",
         }
+    if fields == {"version"}:
+        # The newest served version: moving a pin to it must succeed from any pin.
+        return {"version": served_versions().newest}
     raise AssertionError(f"{op.operation_id}: the suite has no valid body for fields {fields}")
 
 

@@ -112,7 +112,7 @@ async def seed(base_url: str, database_url: str, issuer: Issuer) -> World:
                         "customer_id": customer.id,
                         "amount_cents": 1000 + n,
                         "currency": "EUR",
-                        "description": f"{customer.marker} order {n}",
+                        "statement_descriptor": f"{customer.marker} order {n}",
                         "metadata": {"owner": customer.marker},
                         "payment_method": {"type": "card", "token": "tok_4242abcd"},
                     },

@@ -18,6 +18,7 @@ from ._runtime import (
     P_contra,
     Provider,
     RawJson,
+    announce,
     bind,
     media_type_guard,
     provide,
@@ -145,7 +146,7 @@ def create_pets_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "PetsApi")
+    get_impl = provide(impl, _METHODS, PetsApi)
     require_bearer_ = require_bearer(security)
     require_bearer_or_api_key_ = require_bearer_or_api_key(security)
     router = APIRouter() if router is None else router
@@ -287,7 +288,14 @@ def create_pets_router(
 
     router.add_api_route(
         "/pets/{pet_id}",
-        bind(delete_pet, impl, _METHODS),
+        announce(
+            bind(delete_pet, impl, _METHODS),
+            {
+                "Deprecation": "@1782864000",
+                "Sunset": "Sun, 31 Jan 2027 00:00:00 GMT",
+                "Link": '<https://example.com/docs/deprecations#delete-pet>; rel="deprecation"',
+            },
+        ),
         methods=["DELETE"],
         operation_id="deletePet",
         status_code=204,
@@ -295,7 +303,7 @@ def create_pets_router(
         tags=["pets"],
         summary="",
         description="",
-        deprecated=False,
+        deprecated=True,
         route_class_override=FastRoute,
         responses={
             "204": {"description": "Deleted."},

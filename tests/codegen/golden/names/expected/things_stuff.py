@@ -59,7 +59,7 @@ def create_things_stuff_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "ThingsStuffApi")
+    get_impl = provide(impl, _METHODS, ThingsStuffApi)
     router = APIRouter() if router is None else router
 
     async def post_things(

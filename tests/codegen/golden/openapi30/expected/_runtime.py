@@ -2,6 +2,8 @@
 """Support code shared by the generated routers: implementation lookup, media types, responses."""
 
 import inspect
+import os
+import textwrap
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Generic, Protocol, TypeVar, final
 
@@ -25,7 +27,7 @@ P_contra = TypeVar("P_contra", contravariant=True)
 Provider = Callable[..., Awaitable[T]]
 
 
-def provide(impl: T | Provider[T], methods: tuple[str, ...], protocol: str) -> Provider[T]:
+def provide(impl: T | Provider[T], methods: tuple[str, ...], protocol: type) -> Provider[T]:
     """A dependency for `impl`: the object itself, or a provider that returns one per request.
 
     An object missing one of the protocol's methods is refused here, when the app is assembled,
@@ -41,8 +43,55 @@ def provide(impl: T | Provider[T], methods: tuple[str, ...], protocol: str) -> P
         return fixed_impl
     if callable(impl) and len(missing) == len(methods):
         return impl
-    owner = type(impl).__name__
-    raise TypeError(f"{owner} does not implement {protocol}: missing {', '.join(missing)}")
+    raise MissingHandlers(_missing_message(impl, protocol, missing))
+
+
+class MissingHandlers(TypeError):
+    """An implementation lacks operations of its Protocol; the message holds each stub to paste."""
+
+
+def _missing_message(impl: object, protocol: type, missing: list[str]) -> str:
+    owner = type(impl)
+    try:
+        where = os.path.relpath(inspect.getsourcefile(owner) or owner.__module__)
+    except (TypeError, ValueError):
+        where = owner.__module__
+    stubs = "\n\n".join(_stub(protocol, name) for name in missing)
+    return (
+        f"{owner.__name__} does not implement {protocol.__name__}: missing {', '.join(missing)}. "
+        f"Add to class {owner.__name__} in {where}:\n\n{stubs}"
+    )
+
+
+def _stub(protocol: type, name: str) -> str:
+    """The Protocol method's signature as written in the generated module, with a body to fill."""
+    try:
+        source = textwrap.dedent(inspect.getsource(getattr(protocol, name)))
+    except (OSError, TypeError):
+        return f"    async def {name}(self, **kwargs): ..."
+    header: list[str] = []
+    for line in source.splitlines():
+        header.append(line)
+        if line.rstrip().endswith(":"):
+            break
+    return textwrap.indent("\n".join(header) + "\n    raise NotImplementedError  # TODO", "    ")
+
+
+def announce(
+    endpoint: Callable[..., Awaitable[Response]], headers: dict[str, str]
+) -> Callable[..., Awaitable[Response]]:
+    """The endpoint of a deprecated operation: every response it returns carries `headers`
+    (Deprecation, Sunset, Link), decided when the code was generated."""
+
+    async def announced(*args: object, **kwargs: object) -> Response:
+        response = await endpoint(*args, **kwargs)
+        for name, value in headers.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    announced.__signature__ = inspect.signature(endpoint)  # type: ignore[attr-defined]
+    announced.__name__ = getattr(endpoint, "__name__", "announced")
+    return announced
 
 
 def bind(

@@ -63,7 +63,7 @@ def create_accounts_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "AccountsApi")
+    get_impl = provide(impl, _METHODS, AccountsApi)
     require_key_ = require_key(security)
     router = APIRouter() if router is None else router
 

@@ -121,7 +121,7 @@ def create_users_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "UsersApi")
+    get_impl = provide(impl, _METHODS, UsersApi)
     router = APIRouter() if router is None else router
 
     async def get_users(

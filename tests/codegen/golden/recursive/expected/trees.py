@@ -58,7 +58,7 @@ def create_trees_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "TreesApi")
+    get_impl = provide(impl, _METHODS, TreesApi)
     router = APIRouter() if router is None else router
 
     async def get_tree(

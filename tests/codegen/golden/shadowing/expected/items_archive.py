@@ -76,7 +76,7 @@ def create_items_archive_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "ItemsArchiveApi")
+    get_impl = provide(impl, _METHODS, ItemsArchiveApi)
     router = APIRouter() if router is None else router
 
     async def archive_items(

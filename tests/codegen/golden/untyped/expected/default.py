@@ -77,7 +77,7 @@ def create_default_router(
     The routes go on `router` when given: pass `app.router` to serve them from the app's own
     router, which spares FastAPI matching an included router's routes twice per request.
     """
-    get_impl = provide(impl, _METHODS, "DefaultApi")
+    get_impl = provide(impl, _METHODS, DefaultApi)
     router = APIRouter() if router is None else router
 
     async def list_players(

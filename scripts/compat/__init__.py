@@ -1,0 +1,1 @@
+"""The SDK compatibility matrix: every released Python client against today's server (`make compat`)."""

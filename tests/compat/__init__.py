@@ -1,0 +1,1 @@
+"""The SDK compatibility matrix: the scenario each released client runs (`make compat`)."""
