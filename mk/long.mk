@@ -6,4 +6,4 @@ TEST_LONG_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/test
 .PHONY: test-long
 test-long: install wrk ## the long suites on PostgreSQL (about 25 min): soak, DB/process faults, hostile input, limits
 	@pg_isready -q -h 127.0.0.1 -p 5432 -t 5 || { echo "test-long: PostgreSQL at 127.0.0.1:5432 does not answer (see README)" >&2; exit 1; }
-	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(TEST_LONG_DATABASE_URL)} $(PYTEST) -m slow -s -q -p no:cacheprovider
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(TEST_LONG_DATABASE_URL)} $(PYTEST) -m slow -s -q -p no:cacheprovider --timeout=3600

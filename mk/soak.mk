@@ -9,4 +9,4 @@ wrk:
 soak: install wrk ## the soak only (SOAK_SECONDS=600 by default): no 5xx, p99 steady, RSS flat, no order lost; prints its figures
 	@pg_isready -q -h 127.0.0.1 -p 5432 -t 5 || { echo "soak: PostgreSQL at 127.0.0.1:5432 does not answer (see README)" >&2; exit 1; }
 	SOAK_SECONDS=$(SOAK_SECONDS) TEST_DATABASE_URL=$${TEST_DATABASE_URL:-$(TEST_LONG_DATABASE_URL)} \
-		$(PYTEST) tests/long/test_soak.py -m slow -s -q -p no:cacheprovider
+		$(PYTEST) tests/long/test_soak.py -m slow -s -q -p no:cacheprovider --timeout=$$(( $(SOAK_SECONDS) + 900 ))

@@ -13,6 +13,7 @@ from service.db.unit import Units
 from service.idempotency.cleanup import purge_expired
 from service.idempotency.repository import lock_id
 from service.kit.db import Sql
+from tests.fixtures.databases import POSTGRES
 from tests.fixtures.service import order_body, serve
 
 
@@ -33,7 +34,10 @@ async def test_same_key_and_body_replays_the_stored_response(create_order, custo
     assert first.status_code == 201
     assert second.status_code == third.status_code == 200
     assert second.content == third.content == first.content
-    assert "location" not in second.headers
+    # The replay names the order as the creation did and says it created nothing now.
+    assert second.headers["location"] == third.headers["location"] == first.headers["location"]
+    assert second.headers["idempotent-replayed"] == "true"
+    assert "idempotent-replayed" not in first.headers
     assert await count_orders(database, customer) == 1
 
 
@@ -41,7 +45,7 @@ async def test_a_replay_ignores_key_order_whitespace_and_explicit_defaults(clien
     headers = {**auth(customer), "Idempotency-Key": "canonical", "Content-Type": "application/json"}
     compact = b'{"customer_id":"%s","amount_cents":5,"currency":"EUR"}' % customer.encode()
     spaced = (
-        b'{ "currency": "EUR", "description": null,\n "amount_cents": 5, "customer_id": "%s" }'
+        b'{ "currency": "EUR", "statement_descriptor": null,\n "amount_cents": 5, "customer_id": "%s" }'
         % (customer.encode())
     )
 
@@ -128,10 +132,10 @@ async def test_keys_expire_and_the_cleanup_removes_them(settings, auth, customer
     assert left is not None and left["n"] == 0
 
 
-@pytest.mark.postgres
+# In flight is observable on PostgreSQL only: SQLite serialises writers instead.
+@pytest.mark.parametrize("database_url", [POSTGRES], indirect=True)
 async def test_a_key_still_in_flight_is_409(create_order, customer, settings):
-    if not settings.database_url.startswith("postgresql"):
-        pytest.skip("in flight is observable on PostgreSQL; SQLite serialises writers instead")
+    assert settings.database_url.startswith("postgresql")
     holder = await asyncpg.connect(settings.database.target)
     try:
         async with holder.transaction():
