@@ -11,6 +11,8 @@ import hashlib
 from importlib import metadata
 from pathlib import Path
 
+from .write import generated_files
+
 _GENERATOR = Path(__file__).resolve().parent
 _TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2")
 _NODE_TOOL = Path("node_modules/openapi-typescript/package.json")
@@ -47,10 +49,9 @@ def tree_digest(directory: Path) -> str | None:
     if not directory.is_dir():
         return None
     digest = hashlib.sha256()
-    for path in sorted(directory.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+    for path in generated_files(directory):
+        digest.update(path.relative_to(directory).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -3,30 +3,50 @@
 from __future__ import annotations
 
 import difflib
+import fnmatch
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+# What a user builds or installs inside a generated tree (a client's `npm run build` or
+# `npm pack`, a wheel build): never generated, so regeneration keeps it and checks ignore it.
+BUILD_OUTPUTS = ("dist", "build", "node_modules", "*.egg-info", "*.tgz")
+
+
+def is_build_output(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in BUILD_OUTPUTS)
+
+
+def generated_files(directory: Path) -> Iterator[Path]:
+    """The files of a generated tree, sorted: not bytecode caches, not the user's build outputs."""
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.rglob("*")):
+        relative = path.relative_to(directory).parts
+        if path.is_file() and "__pycache__" not in relative and not is_build_output(relative[0]):
+            yield path
 
 
 def files_of(directory: Path) -> dict[str, bytes]:
-    if not directory.is_dir():
-        return {}
     return {
-        str(path.relative_to(directory)): path.read_bytes()
-        for path in sorted(directory.rglob("*"))
-        if path.is_file() and "__pycache__" not in path.parts
+        str(path.relative_to(directory)): path.read_bytes() for path in generated_files(directory)
     }
 
 
 def swap_in(built: Path, target: Path) -> None:
-    """Replace `target` with `built` so that stale files vanish and readers never see half a tree."""
+    """Replace `target` with `built` so that stale files vanish and readers never see half a
+    tree; the user's build outputs inside `target` move into the new tree untouched."""
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    shutil.copytree(built, staging / "new")
-    old = staging / "old"
+    new = staging / "new"
+    shutil.copytree(built, new)
     if target.exists():
-        target.rename(old)
-    (staging / "new").rename(target)
+        for entry in target.iterdir():
+            if is_build_output(entry.name) and not (new / entry.name).exists():
+                entry.rename(new / entry.name)
+        target.rename(staging / "old")
+    new.rename(target)
     shutil.rmtree(staging)
 
 

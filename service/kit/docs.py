@@ -1,6 +1,9 @@
 """The contract as /openapi.json (the spec file itself) and its docs, Swagger UI and ReDoc, offline."""
 
 # The docs' assets are the static files inside the fastapi_offline package: no CDN, ever.
+# The docs read their own copy of the contract, /docs/openapi.json, whose first server is the
+# origin they are served from, so that "Try it out" calls this server whatever its host and
+# port; /openapi.json stays the spec file byte for byte, with its documented servers.
 
 from __future__ import annotations
 
@@ -12,10 +15,14 @@ import yaml
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 STATIC_URL = "/static/docs"
 OPENAPI_URL = "/openapi.json"
+DOCS_OPENAPI_URL = "/docs/openapi.json"
+THIS_SERVER = "This server: the origin these docs are served from"
 
 
 def load_spec(path: Path) -> bytes:
@@ -26,33 +33,70 @@ def load_spec(path: Path) -> bytes:
     return orjson.dumps(document)
 
 
+def docs_document(spec_json: bytes, root_path: str) -> bytes:
+    """The contract as the docs read it: this server first, then the spec's own servers."""
+    document = orjson.loads(spec_json)
+    here = {"url": root_path or "/", "description": THIS_SERVER}
+    document["servers"] = [here, *document.get("servers", [])]
+    _type_discriminated_unions(document)
+    return orjson.dumps(document)
+
+
+def _type_discriminated_unions(node: object) -> None:
+    """State the type a discriminated union already implies (object, or null when a branch is
+    null): ReDoc shows an untyped one as `any`. Only the docs' copy; the meaning is the same.
+    Not in the spec itself, where openapi-typescript would turn it into `Record<string, never>`."""
+    if isinstance(node, dict):
+        branches = node.get("oneOf", node.get("anyOf"))
+        if "discriminator" in node and "type" not in node and isinstance(branches, list):
+            nullable = any(branch == {"type": "null"} for branch in branches)
+            node["type"] = ["object", "null"] if nullable else "object"
+        for value in node.values():
+            _type_discriminated_unions(value)
+    elif isinstance(node, list):
+        for value in node:
+            _type_discriminated_unions(value)
+
+
 def install_docs(app: FastAPI, spec_json: bytes, *, title: str) -> None:
     static = Path(str(files("fastapi_offline") / "static"))
-    app.mount(STATIC_URL, StaticFiles(directory=static), name="docs-static")
+    # The Swagger bundle is 1.5 MB: compressed on the way out, cached by the browser (ETag).
+    assets = GZipMiddleware(StaticFiles(directory=static), compresslevel=6)
+    app.mount(STATIC_URL, assets, name="docs-static")
+    by_root_path: dict[str, bytes] = {}  # root_path is the server's setting, not the client's
 
     async def openapi() -> Response:
         return Response(spec_json, media_type="application/json")
 
-    async def swagger_ui() -> HTMLResponse:
+    async def docs_openapi(request: Request) -> Response:
+        root_path = request.scope.get("root_path", "")
+        if root_path not in by_root_path:
+            by_root_path[root_path] = docs_document(spec_json, root_path)
+        return Response(by_root_path[root_path], media_type="application/json")
+
+    async def swagger_ui(request: Request) -> HTMLResponse:
+        prefix = request.scope.get("root_path", "")
         return get_swagger_ui_html(
-            openapi_url=OPENAPI_URL,
+            openapi_url=prefix + DOCS_OPENAPI_URL,
             title=f"{title} - Swagger UI",
-            swagger_js_url=f"{STATIC_URL}/swagger-ui-bundle.js",
-            swagger_css_url=f"{STATIC_URL}/swagger-ui.css",
-            swagger_favicon_url=f"{STATIC_URL}/favicon.png",
+            swagger_js_url=f"{prefix}{STATIC_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{prefix}{STATIC_URL}/swagger-ui.css",
+            swagger_favicon_url=f"{prefix}{STATIC_URL}/favicon.png",
             # The online validator badge would call out to swagger.io; docs stay offline.
             swagger_ui_parameters={"validatorUrl": None},
         )
 
-    async def redoc() -> HTMLResponse:
+    async def redoc(request: Request) -> HTMLResponse:
+        prefix = request.scope.get("root_path", "")
         return get_redoc_html(
-            openapi_url=OPENAPI_URL,
+            openapi_url=prefix + DOCS_OPENAPI_URL,
             title=f"{title} - ReDoc",
-            redoc_js_url=f"{STATIC_URL}/redoc.standalone.js",
-            redoc_favicon_url=f"{STATIC_URL}/favicon.png",
+            redoc_js_url=f"{prefix}{STATIC_URL}/redoc.standalone.js",
+            redoc_favicon_url=f"{prefix}{STATIC_URL}/favicon.png",
             with_google_fonts=False,
         )
 
     app.add_api_route(OPENAPI_URL, openapi, methods=["GET"], include_in_schema=False)
+    app.add_api_route(DOCS_OPENAPI_URL, docs_openapi, methods=["GET"], include_in_schema=False)
     app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
     app.add_api_route("/redoc", redoc, methods=["GET"], include_in_schema=False)

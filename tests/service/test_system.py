@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 from pathlib import Path
 
@@ -58,13 +59,65 @@ async def test_openapi_json_is_the_spec_file(client):
     assert response.json() == yaml.safe_load(SPEC.read_text())
 
 
+async def test_the_docs_try_requests_on_the_server_that_serves_them(client):
+    spec = yaml.safe_load(SPEC.read_text())
+    served = (await client.get("/docs/openapi.json")).json()
+
+    assert served["servers"][0]["url"] == "/"
+    assert served["servers"][1:] == spec["servers"]
+    assert served["paths"] == spec["paths"]
+    assert served["webhooks"] == spec["webhooks"]
+
+
+async def test_the_docs_type_discriminated_unions_instead_of_showing_any(client):
+    spec = yaml.safe_load(SPEC.read_text())
+    served = (await client.get("/docs/openapi.json")).json()
+    schemas, original = served["components"]["schemas"], spec["components"]["schemas"]
+    typed = {"OrderCreate", "PaymentMethod"}
+
+    request_field = original["OrderCreate"]["properties"]["payment_method"]
+    assert "type" not in request_field and "type" not in original["PaymentMethod"]
+    assert schemas["OrderCreate"]["properties"]["payment_method"] == {
+        **request_field,
+        "type": ["object", "null"],
+    }
+    assert schemas["PaymentMethod"] == {**original["PaymentMethod"], "type": "object"}
+    assert {n: s for n, s in schemas.items() if n not in typed} == {
+        n: s for n, s in original.items() if n not in typed
+    }
+
+
+async def test_the_docs_behind_a_path_prefix_point_under_it(settings):
+    async with serve(create_app(settings), root_path="/api") as prefixed:
+        html = (await prefixed.get("/api/docs")).text
+        served = (await prefixed.get("/api/docs/openapi.json")).json()
+
+    assert "'/api/docs/openapi.json'" in html
+    assert 'src="/api/static/docs/swagger-ui-bundle.js"' in html
+    assert served["servers"][0]["url"] == "/api"
+
+
+async def test_the_docs_assets_are_compressed_and_cacheable(client):
+    path = "/static/docs/swagger-ui-bundle.js"
+    async with client.stream("GET", path, headers={"Accept-Encoding": "gzip"}) as bundle:
+        sent = b"".join([chunk async for chunk in bundle.aiter_raw()])
+    plain = await client.get(path, headers={"Accept-Encoding": "identity"})
+
+    assert bundle.status_code == 200
+    assert bundle.headers["content-encoding"] == "gzip"
+    assert gzip.decompress(sent) == plain.content
+    assert len(sent) < len(plain.content) / 2
+    assert "content-encoding" not in plain.headers
+    assert "etag" in bundle.headers
+
+
 @pytest.mark.parametrize(
     ("page", "asset"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")]
 )
 async def test_docs_pages_use_only_local_assets(client, page, asset):
     html = (await client.get(page)).text
 
-    assert "/openapi.json" in html
+    assert "/docs/openapi.json" in html
     assert not re.search(r"(src|href)=\"https?://", html)
     scripts = re.findall(r"src=\"([^\"]+)\"", html)
     assert f"/static/docs/{asset}" in scripts
