@@ -12,6 +12,7 @@ Once the version is decided, a call of a deprecated operation by a known custome
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
@@ -106,7 +107,11 @@ class _Call:
         self.explicit = explicit
         self.caller = Caller()
         self.version: str | None = None
-        self.operation = middleware.versions.operation(scope["method"], scope["path"])
+
+    @functools.cached_property
+    def operation(self) -> str | None:
+        """The spec's operation, matched only for a version that needs converting."""
+        return self.m.versions.operation(self.scope["method"], self.scope["path"])
 
     async def decide(self) -> str:
         if self.version is not None:
@@ -143,7 +148,7 @@ class _Call:
         return self.version != self.m.versions.newest and self.operation is not None
 
     def receive(self, receive: Receive) -> Receive:
-        if self.operation is None or self.scope["method"] in ("GET", "HEAD", "DELETE"):
+        if self.scope["method"] in ("GET", "HEAD", "DELETE") or self.operation is None:
             return receive
         chunks: list[bytes] = []
         replay: list[Message] = []
