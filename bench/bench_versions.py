@@ -3,7 +3,9 @@
 For GET by id, the list and POST: the app without the version middleware, the newest version
 without a header, the newest named by `Harbor-Version`, and 1.1.0 (converted both ways).
 Batches are interleaved and the least CPU per request of each is kept (the machine drifts).
-Then the conversion alone: downgrading one order and a page of 20 to 1.1.0.
+Then what those figures cannot resolve (their spread is a few per cent): the middleware alone
+around an app that only authenticates and answers, per request, without and with a header, and
+the conversion alone: downgrading one order and a page of 20 to 1.1.0.
 
 .venv/bin/python -m bench.bench_versions [--requests 2000] [--batches 5]
 """
@@ -19,6 +21,7 @@ import timeit
 from pathlib import Path
 from typing import Any
 
+import orjson
 import uvloop
 from fastapi import FastAPI
 
@@ -26,6 +29,8 @@ from bench.httpbench.data import database_argument, set_up
 from bench.httpbench.inprocess import drive, requests_for, started
 from bench.httpbench.servers import ROOT
 from generated.version_changes import bind
+from service.kit.callers import authenticated
+from service.versions.middleware import VersionMiddleware
 
 VARIANTS = (
     ("no version middleware", "bench.bench_versions:unversioned_app", None),
@@ -75,6 +80,79 @@ async def _cost(factory: str, make: Any, count: int) -> float:
         return (time.process_time() - cpu) / count * 1e6
 
 
+class _CachedPins:
+    """The steady state: every customer already pinned, the pin in the process's cache."""
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+
+    async def pinned(self, customer_id: str) -> str | None:
+        return self.version
+
+    async def ensure(self, customer_id: str, version: str) -> str:
+        return self.version
+
+
+async def _authenticating_app(scope: Any, receive: Any, send: Any) -> None:
+    """What every route does around the middleware: name the caller, read the body of a
+    POST, answer with JSON."""
+    authenticated("cus_bench")
+    if scope["method"] == "POST":
+        await receive()
+    await send({"type": "http.response.start", "status": 200, "headers": _ANSWER_HEADERS})
+    await send({"type": "http.response.body", "body": _ANSWER, "more_body": False})
+
+
+_ANSWER = orjson.dumps(ORDER)
+_ANSWER_HEADERS = [
+    (b"content-type", b"application/json"),
+    (b"content-length", str(len(_ANSWER)).encode()),
+]
+
+
+def middleware_alone(method: str, path: str, requests: int = 50_000) -> dict[str, float]:
+    """µs per request through VersionMiddleware alone, and through nothing."""
+    versions = bind()
+    middleware = VersionMiddleware(
+        _authenticating_app,
+        versions=versions,
+        pins=_CachedPins(versions.newest),
+        identify=lambda token: None,
+    )
+    base = [(b"host", b"bench"), (b"authorization", b"Bearer x")]
+    variants = {
+        "no middleware": (_authenticating_app, base),
+        "newest, no header": (middleware, base),
+        "newest, Harbor-Version: 2.0.0": (middleware, [*base, (b"harbor-version", b"2.0.0")]),
+    }
+
+    body = orjson.dumps({"customer_id": "cus_bench", "amount_cents": 2599, "currency": "EUR"})
+
+    async def receive() -> Any:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: Any) -> None:
+        return None
+
+    async def one(app: Any, headers: list[tuple[bytes, bytes]]) -> float:
+        scope = {"type": "http", "method": method, "path": path}
+        for _ in range(1000):  # warm up
+            await app({**scope, "headers": headers}, receive, send)
+        cpu = time.process_time()
+        for _ in range(requests):
+            await app({**scope, "headers": headers}, receive, send)
+        return (time.process_time() - cpu) / requests * 1e6
+
+    async def interleaved() -> dict[str, float]:
+        best = {name: float("inf") for name in variants}
+        for _ in range(5):
+            for name, (app, headers) in variants.items():
+                best[name] = min(best[name], await one(app, headers))
+        return best
+
+    return uvloop.run(interleaved())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     database_argument(parser)
@@ -100,6 +178,12 @@ def main() -> int:
             lines.append(f"| {endpoint} | " + " | ".join(cells) + " |")
         print("CPU per request, least of each variant's batches (change against no middleware):")
         print("\n".join(lines))
+    print("the version middleware alone, over an app that only authenticates and answers:")
+    for method, path in (("GET", f"/v1/orders/{ORDER['id']}"), ("POST", "/v1/orders")):
+        alone = middleware_alone(method, path)
+        bare = alone.pop("no middleware")
+        costs = ", ".join(f"{name} +{cost - bare:.2f} µs" for name, cost in alone.items())
+        print(f"  {method} {path}: {costs} ({bare:.2f} µs without it)")
     versions = bind()
     page = {"data": [dict(ORDER) for _ in range(20)], "next_cursor": None}
     one = (
