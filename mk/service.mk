@@ -13,7 +13,7 @@ endif
 run: .venv/.synced generate migrate ## serve the API on HOST:PORT (default 127.0.0.1:8000) with WORKERS processes
 	@echo "Harbor Payments API: http://$(HOST):$(PORT)"
 	@echo "  docs:     http://$(HOST):$(PORT)/docs (Swagger UI), http://$(HOST):$(PORT)/redoc (ReDoc)"
-	@echo "  contract: http://$(HOST):$(PORT)/openapi.json"
+	@echo "  contract: http://$(HOST):$(PORT)/openapi.json (each served version's: /openapi/1.1.0.json)"
 	@echo "  a token:  make token CUSTOMER=cus_123, then send 'Authorization: Bearer <token>'"
 	@exec $(PY) -m service --host $(HOST) --port $(PORT) --workers $(WORKERS)
 

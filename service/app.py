@@ -25,7 +25,7 @@ from service.db.unit import Units
 from service.idempotency.cleanup import purge_forever
 from service.kit.clock import Clock, IdGenerator, SystemClock, Uuid7Generator
 from service.kit.db import Database, open_database
-from service.kit.docs import install_docs, load_spec
+from service.kit.docs import install_docs, load_spec, served_contracts
 from service.kit.logging import configure_logging
 from service.kit.middleware import (
     BodyLimitMiddleware,
@@ -72,9 +72,8 @@ def create_app(
     clock = clock or SystemClock()
     units = Units(database)
     spec_json = load_spec(spec_path)
-    deprecated = deprecated_operations(
-        orjson.loads(spec_json), releases_path or spec_path.parent / "releases"
-    )
+    releases = releases_path or spec_path.parent / "releases"
+    deprecated = deprecated_operations(orjson.loads(spec_json), releases)
     usage = UsageCounter(units, clock) if deprecated else None
 
     @contextlib.asynccontextmanager
@@ -156,7 +155,8 @@ def create_app(
         security=security,
         router=app.router,
     )
-    install_docs(app, spec_json, title=TITLE)
+    contracts = served_contracts(spec_json, releases, versions.versions)
+    install_docs(app, spec_json, title=TITLE, contracts=contracts)
 
     # Added innermost first: the request context wraps everything, CORS answers preflights
     # before any body is read, the body limit guards the routes, and the version conversions

@@ -4,9 +4,11 @@
 # The docs read their own copy of the contract, /docs/openapi.json, whose first server is the
 # origin they are served from, so that "Try it out" calls this server whatever its host and
 # port; /openapi.json stays the spec file byte for byte, with its documented servers.
+# /openapi/{version}.json is the contract of each served version, for a partner pinned to one.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from importlib.resources import files
 from pathlib import Path
 
@@ -19,9 +21,12 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from service.kit.problems import NotFound
+
 STATIC_URL = "/static/docs"
 OPENAPI_URL = "/openapi.json"
 DOCS_OPENAPI_URL = "/docs/openapi.json"
+VERSIONED_OPENAPI_URL = "/openapi/{version}.json"
 THIS_SERVER = "This server: the origin these docs are served from"
 
 
@@ -31,6 +36,18 @@ def load_spec(path: Path) -> bytes:
     with path.open("rb") as handle:
         document = yaml.load(handle, Loader=loader)
     return orjson.dumps(document)
+
+
+def served_contracts(spec_json: bytes, releases: Path, served: Collection[str]) -> dict[str, bytes]:
+    """Each served version's contract as JSON bytes: its file in `releases`, and for the spec's
+    own version the spec (the newest, which may not be released yet)."""
+    contracts = {
+        path.stem: load_spec(path)
+        for path in sorted(releases.glob("*.yaml"))
+        if path.stem in served
+    }
+    contracts[orjson.loads(spec_json)["info"]["version"]] = spec_json
+    return contracts
 
 
 def docs_document(spec_json: bytes, root_path: str) -> bytes:
@@ -58,7 +75,9 @@ def _type_discriminated_unions(node: object) -> None:
             _type_discriminated_unions(value)
 
 
-def install_docs(app: FastAPI, spec_json: bytes, *, title: str) -> None:
+def install_docs(
+    app: FastAPI, spec_json: bytes, *, title: str, contracts: Mapping[str, bytes]
+) -> None:
     static = Path(str(files("fastapi_offline") / "static"))
     # The Swagger bundle is 1.5 MB: compressed on the way out, cached by the browser (ETag).
     assets = GZipMiddleware(StaticFiles(directory=static), compresslevel=6)
@@ -67,6 +86,13 @@ def install_docs(app: FastAPI, spec_json: bytes, *, title: str) -> None:
 
     async def openapi() -> Response:
         return Response(spec_json, media_type="application/json")
+
+    async def versioned_openapi(version: str) -> Response:
+        contract = contracts.get(version)
+        if contract is None:
+            served = ", ".join(contracts)
+            raise NotFound(f"No contract of version {version[:40]!r}; this server serves {served}.")
+        return Response(contract, media_type="application/json")
 
     async def docs_openapi(request: Request) -> Response:
         root_path = request.scope.get("root_path", "")
@@ -98,5 +124,8 @@ def install_docs(app: FastAPI, spec_json: bytes, *, title: str) -> None:
 
     app.add_api_route(OPENAPI_URL, openapi, methods=["GET"], include_in_schema=False)
     app.add_api_route(DOCS_OPENAPI_URL, docs_openapi, methods=["GET"], include_in_schema=False)
+    app.add_api_route(
+        VERSIONED_OPENAPI_URL, versioned_openapi, methods=["GET"], include_in_schema=False
+    )
     app.add_api_route("/docs", swagger_ui, methods=["GET"], include_in_schema=False)
     app.add_api_route("/redoc", redoc, methods=["GET"], include_in_schema=False)

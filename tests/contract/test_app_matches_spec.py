@@ -23,13 +23,14 @@ from starlette.routing import Mount
 
 from scripts.codegen.verify import compare
 from service.app import SPEC_PATH, create_app
-from service.kit.docs import DOCS_OPENAPI_URL, OPENAPI_URL, STATIC_URL
+from service.kit.docs import DOCS_OPENAPI_URL, OPENAPI_URL, STATIC_URL, VERSIONED_OPENAPI_URL
 from tests.fixtures.service import make_settings
 
 # What the app serves besides the contract's operations: the contract and its docs.
 DOCS_ROUTES = {
     (OPENAPI_URL, "GET"),
     (DOCS_OPENAPI_URL, "GET"),
+    (VERSIONED_OPENAPI_URL, "GET"),
     ("/docs", "GET"),
     ("/redoc", "GET"),
 }

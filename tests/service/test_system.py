@@ -16,6 +16,7 @@ from tests.fixtures.server import ROOT, free_port
 from tests.fixtures.service import make_settings, serve, token
 
 SPEC = ROOT / "spec" / "openapi.yaml"
+NEWEST = yaml.safe_load(SPEC.read_text())["info"]["version"]
 
 
 async def test_health_and_ready(client):
@@ -57,6 +58,26 @@ async def test_openapi_json_is_the_spec_file(client):
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     assert response.json() == yaml.safe_load(SPEC.read_text())
+
+
+async def test_each_served_version_has_its_contract(client):
+    for release in sorted((SPEC.parent / "releases").glob("*.yaml")):
+        response = await client.get(f"/openapi/{release.stem}.json")
+        assert response.status_code == 200, release
+        assert response.headers["content-type"] == "application/json"
+        expected = yaml.safe_load((SPEC if release.stem == NEWEST else release).read_text())
+        assert response.json() == expected, release
+    head = await client.get(f"/openapi/{NEWEST}.json")
+    assert head.json() == yaml.safe_load(SPEC.read_text())
+
+
+async def test_an_unserved_version_has_no_contract_and_says_which_are_served(client):
+    response = await client.get("/openapi/0.9.0.json")
+
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "'0.9.0'" in response.json()["detail"]
+    assert "1.0.0, 1.1.0" in response.json()["detail"]
 
 
 async def test_the_docs_try_requests_on_the_server_that_serves_them(client):
