@@ -29,7 +29,10 @@ def main(argv: list[str] | None = None) -> int:
             settings,
             args.customer,
             now=SystemClock().now(),
-            ttl=timedelta(seconds=settings.dev_token_ttl_seconds),
+            # No longer than the server accepts, whatever the two settings say.
+            ttl=timedelta(
+                seconds=min(settings.dev_token_ttl_seconds, settings.jwt_max_lifetime_seconds)
+            ),
         )
     except ValueError as exc:
         sys.stderr.write(f"devtoken: {exc}\n")

@@ -1,4 +1,5 @@
-"""JWT verification with PyJWT: the algorithm pinned, exp, iss and aud required, skew bounded."""
+"""JWT verification with PyJWT: the algorithm pinned, exp, iat, iss and aud required, skew and
+lifetime bounded."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class TokenVerifier:
         self._issuer = settings.jwt_issuer
         self._audience = settings.jwt_audience
         self._leeway = settings.jwt_leeway_seconds
+        self._max_lifetime = settings.jwt_max_lifetime_seconds
         self._cache_size = settings.jwt_cache_size
         self._cache: dict[str, tuple[Principal, float]] = {}
 
@@ -85,6 +87,12 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not CUSTOMER_ID.fullmatch(subject):
             raise InvalidToken("The bearer token's subject is not a customer id.")
+        # PyJWT has checked that iat is a number and not in the future (within the leeway), so
+        # this also bounds how far ahead exp can be.
+        if float(claims["exp"]) - float(claims["iat"]) > self._max_lifetime:
+            raise InvalidToken(
+                f"The bearer token lives longer than {self._max_lifetime} seconds (exp - iat)."
+            )
         return Principal(subject), float(claims["exp"])
 
 

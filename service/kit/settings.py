@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     jwt_audience: str = "harbor-payments-api"
     jwt_leeway_seconds: int = Field(default=30, ge=0, le=300)
     jwt_cache_size: int = Field(default=10_000, ge=0)
+    # The longest a token may live (exp - iat): a stolen token with a far-future exp is refused.
+    jwt_max_lifetime_seconds: int = Field(default=86_400, ge=60, le=31_536_000)
     dev_token_ttl_seconds: int = Field(default=86_400, ge=60)
 
     cursor_key: SecretStr = SecretStr(DEVELOPMENT_CURSOR_KEY)

@@ -69,6 +69,9 @@ async def test_a_missing_bearer_token_is_401_with_a_challenge(client, customer, 
         "garbage",
         "hs512_instead_of_hs256",
         "not_yet_valid",
+        "no_iat",
+        "issued_in_the_future",
+        "lives_longer_than_the_maximum",
     ],
 )
 async def test_a_bad_token_is_401_invalid_token(client, settings, customer, claims, fault):
@@ -88,6 +91,13 @@ async def test_a_bad_token_is_401_invalid_token(client, settings, customer, clai
         "garbage": lambda: "not.a.jwt",
         "hs512_instead_of_hs256": lambda: jwt.encode(claims, key, algorithm="HS512"),
         "not_yet_valid": lambda: jwt.encode({**claims, "nbf": now + 3600}, key),
+        "no_iat": lambda: jwt.encode({k: v for k, v in claims.items() if k != "iat"}, key),
+        "issued_in_the_future": lambda: jwt.encode(
+            {**claims, "iat": now + 3600, "exp": now + 3900}, key
+        ),
+        "lives_longer_than_the_maximum": lambda: jwt.encode(
+            {**claims, "exp": now + settings.jwt_max_lifetime_seconds + 1}, key
+        ),
     }[fault]()
 
     response = await get_orders(client, customer, f"Bearer {bad}")
@@ -112,6 +122,18 @@ async def test_the_principal_is_the_tokens_subject(client, settings, customer):
 
     assert response.status_code == 200
     assert other.status_code == 404
+
+
+def test_a_token_may_live_exactly_the_maximum_and_no_longer(customer, claims):
+    settings = make_settings("sqlite:///unused.db", jwt_max_lifetime_seconds=3600)
+    key = settings.jwt_key.get_secret_value()
+    verifier = TokenVerifier(settings)
+    longest = jwt.encode({**claims, "exp": claims["iat"] + 3600}, key)
+    too_long = jwt.encode({**claims, "exp": claims["iat"] + 3601}, key)
+
+    assert verifier.verify(longest).customer_id == customer
+    with pytest.raises(InvalidToken, match="longer than 3600 seconds"):
+        verifier.verify(too_long)
 
 
 def test_production_refuses_the_development_keys(monkeypatch):
@@ -151,6 +173,16 @@ def test_devtoken_prints_only_a_token_the_server_accepts():
         issuer=settings.jwt_issuer,
     )
     assert decoded["sub"] == "cus_123"
+
+
+def test_devtoken_never_outlives_the_maximum_lifetime():
+    result = devtoken("cus_123", HARBOR_JWT_MAX_LIFETIME_SECONDS="600")
+
+    assert result.returncode == 0, result.stderr
+    decoded = jwt.decode(result.stdout.strip(), options={"verify_signature": False})
+    assert decoded["exp"] - decoded["iat"] == 600
+    strict = TokenVerifier(Settings(jwt_max_lifetime_seconds=600))
+    assert strict.verify(result.stdout.strip()).customer_id == "cus_123"
 
 
 def test_devtoken_refuses_production_and_bad_customers():
