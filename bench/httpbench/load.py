@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,9 +50,8 @@ def script_for(endpoint: Endpoint, workdir: Path) -> Path:
     """The endpoint's script with the shared reporting function appended (wrk takes one file)."""
     path = workdir / endpoint.script
     if not path.exists():
-        path.write_text(
-            (SCRIPTS / endpoint.script).read_text() + (SCRIPTS / "report.lua").read_text()
-        )
+        parts = ("headers.lua", endpoint.script, "report.lua")
+        path.write_text("".join((SCRIPTS / part).read_text() for part in parts))
     return path
 
 
@@ -62,12 +63,14 @@ def run_wrk(
     *,
     seconds: float,
     connections: int,
+    headers: Sequence[tuple[str, str]] = (),
 ) -> dict[str, object]:
     command = [
         wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(script_for(endpoint, workdir)), url, "--", *endpoint.arguments(fixture),
     ]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    env = {**os.environ, "BENCH_HEADERS": "\n".join(f"{k}: {v}" for k, v in headers)}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise SystemExit(
             f"bench: wrk failed on {url}: {done.stderr.strip() or done.stdout.strip()}"

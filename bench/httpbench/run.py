@@ -22,7 +22,16 @@ from typing import Any
 from bench.httpbench import check, report
 from bench.httpbench.data import Fixture, database_argument, set_up, settle
 from bench.httpbench.load import ENDPOINTS, run_wrk, wrk_binary
-from bench.httpbench.servers import CANDIDATES, ROOT, Candidate, database_cpu, serve, tree_cpu
+from bench.httpbench.servers import (
+    CANDIDATES,
+    ROOT,
+    Candidate,
+    database_cpu,
+    serve,
+    tree_cpu,
+    version_candidates,
+)
+from generated.version_changes import bind
 
 RESULTS = ROOT / "bench" / "results"
 
@@ -52,6 +61,7 @@ def measure_server(
                 workdir,
                 seconds=args.warmup,
                 connections=args.connections,
+                headers=candidate.headers,
             )
             cpu, db_cpu = tree_cpu(server.pid), database_cpu(database)
             result = run_wrk(
@@ -61,6 +71,7 @@ def measure_server(
                 workdir,
                 seconds=args.seconds,
                 connections=args.connections,
+                headers=candidate.headers,
             )
             cpu, db_cpu = tree_cpu(server.pid) - cpu, database_cpu(database) - db_cpu
             requests = int(result["requests"])  # type: ignore[call-overload]
@@ -110,6 +121,12 @@ def main() -> int:
         help="another checkout (`git worktree add /tmp/base HEAD`): its Harbor runs too, as "
         "harbor-base, to measure a change in the same rounds",
     )
+    parser.add_argument(
+        "--versions",
+        action="store_true",
+        help="also run Harbor with a Harbor-Version header on every request and Harbor without "
+        "the version middleware: the cost of serving every version, in the same rounds",
+    )
     args = parser.parse_args()
     wrk_binary()
     chosen = [c for c in CANDIDATES if not args.only or c.key in args.only.split(",")]
@@ -120,6 +137,8 @@ def main() -> int:
                 "harbor-base", f"Harbor at {_commit(root)} ({root})", CANDIDATES[0].factory, root
             )
         )
+    if args.versions:
+        chosen.extend(version_candidates(bind().newest))
     worker_counts = [int(w) for w in args.workers.split(",")]
     began, load_start = time.monotonic(), _load()
     samples: list[dict[str, Any]] = []
@@ -161,7 +180,10 @@ def main() -> int:
     (raw / f"http-{stamp}.json").write_text(
         json.dumps({"meta": meta, "samples": samples}, indent=1)
     )
-    report.chart(samples, args.out / "http.png", chosen)
+    try:
+        report.chart(samples, args.out / "http.png", chosen)
+    except ModuleNotFoundError as missing:  # run outside the bench venv (make bench-http)
+        print(f"bench: no chart ({missing.name} is not installed; make bench-http has it)")
     (args.out / "http.md").write_text(report.markdown(samples, meta, "http.png", chosen))
     print(f"\nwrote {args.out / 'http.md'} and http.png in {meta['elapsed_s']} s", flush=True)
     print((args.out / "http.md").read_text())

@@ -27,6 +27,7 @@ class Candidate:
     label: str  # what it is, for the table and the chart
     factory: str  # the uvicorn factory
     root: Path = ROOT  # the checkout it runs from (another one to compare commits)
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request by the load
 
 
 CANDIDATES = (
@@ -40,6 +41,24 @@ CANDIDATES = (
     ),
     Candidate("floor", "4 floor: Starlette + asyncpg", "bench.apps.starlette_floor:create_app"),
 )
+
+
+def version_candidates(newest: str) -> tuple[Candidate, ...]:
+    """Harbor naming the newest version in every request, and Harbor without the version
+    middleware: with plain Harbor, the cost of serving every version (`run --versions`)."""
+    return (
+        Candidate(
+            "harbor-header",
+            f"Harbor, every request with Harbor-Version: {newest}",
+            CANDIDATES[0].factory,
+            headers=(("Harbor-Version", newest),),
+        ),
+        Candidate(
+            "harbor-unversioned",
+            "Harbor without the version middleware",
+            "bench.bench_versions:unversioned_app",
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ function setup(thread)
 end
 
 function init(args)
-  headers = {Authorization = "Bearer " .. args[1], ["Content-Type"] = "application/json"}
+  headers = with_extra({Authorization = "Bearer " .. args[1], ["Content-Type"] = "application/json"})
   prefix = args[2] .. "-" .. tostring(thread)
   body = args[3]
 end

@@ -3,7 +3,7 @@
 local ids, headers = {}, {}
 
 function init(args)
-  headers["Authorization"] = "Bearer " .. args[1]
+  headers = with_extra({Authorization = "Bearer " .. args[1]})
   for line in io.lines(args[2]) do ids[#ids + 1] = line end
   math.randomseed(os.time())
 end

@@ -4,7 +4,7 @@ local prepared
 
 function init(args)
   local path = "/v1/customers/" .. args[2] .. "/orders?limit=20"
-  prepared = wrk.format("GET", path, {Authorization = "Bearer " .. args[1]})
+  prepared = wrk.format("GET", path, with_extra({Authorization = "Bearer " .. args[1]}))
 end
 
 function request()
