@@ -13,13 +13,17 @@ $(BENCH_VENV)/.synced: pyproject.toml uv.lock clients/python/pyproject.toml | $(
 	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --quiet
 	@touch $@
 
-.PHONY: bench bench-http
+.PHONY: bench bench-http bench-versions
 bench-http: $(BENCH_VENV)/.synced ## Harbor vs hand-written FastAPI, connexion, Starlette under wrk: bench/results/http.md, http.png
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BENCH_PY) -m bench.httpbench.run $(BENCH_ARGS)
 
-bench: bench-http ## every benchmark (about 11 min): bench-http, deep pages, the breaking gate, generation
-	$(BENCH_PY) bench/bench_deep_pages.py
+bench-versions: $(BENCH_VENV)/.synced ## what serving every version costs: in process (CPU, the middleware alone) and under wrk (req/s with and without Harbor-Version; var/bench-versions/http.md)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BENCH_PY) -m bench.bench_versions
+	$(BENCH_PY) -m bench.httpbench.run --only harbor --versions --workers 1 --out var/bench-versions $(BENCH_ARGS)
+
+bench: bench-http bench-versions ## every benchmark (about 17 min): bench-http, bench-versions, deep pages, the breaking gate, generation
+	$(BENCH_PY) bench/bench_deep_pages.py
 	@if [ -f bench/bench_breaking.py ]; then $(BENCH_PY) -m bench.bench_breaking; fi
 	@if [ -f bench/bench_generate.py ]; then $(BENCH_PY) bench/bench_generate.py; fi
