@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Mapping
 from importlib.resources import files
 from pathlib import Path
@@ -30,19 +31,28 @@ VERSIONED_OPENAPI_URL = "/openapi/{version}.json"
 THIS_SERVER = "This server: the origin these docs are served from"
 
 
+def read_document(path: Path) -> object:
+    """A YAML (or JSON) document, parsed with libyaml when it is there."""
+    with path.open("rb") as handle:
+        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 def load_spec(path: Path) -> bytes:
     """The spec file as JSON bytes, read once at start-up."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with path.open("rb") as handle:
-        document = yaml.load(handle, Loader=loader)
-    return orjson.dumps(document)
+    return orjson.dumps(read_document(path))
+
+
+@functools.lru_cache(maxsize=64)
+def _release_json(path: Path, _mtime_ns: int) -> bytes:
+    # Releases never change: each is parsed once per process, not once per app.
+    return load_spec(path)
 
 
 def served_contracts(spec_json: bytes, releases: Path, served: Collection[str]) -> dict[str, bytes]:
     """Each served version's contract as JSON bytes: its file in `releases`, and for the spec's
     own version the spec (the newest, which may not be released yet)."""
     contracts = {
-        path.stem: load_spec(path)
+        path.stem: _release_json(path, path.stat().st_mtime_ns)
         for path in sorted(releases.glob("*.yaml"))
         if path.stem in served
     }

@@ -24,6 +24,7 @@ import yaml
 
 from service.kit.clock import Clock
 from service.kit.db import Transactional, open_database
+from service.kit.docs import read_document
 from service.kit.problems import HarborError
 from service.kit.settings import settings_for_cli
 from service.versions.repository import SqlUsageRepository, UsageCount, UsageRepository
@@ -63,23 +64,18 @@ def _operations(document: object) -> dict[tuple[str, str], tuple[str, str, bool]
     return out
 
 
-def _read(path: Path) -> object:
-    with path.open("rb") as handle:
-        return yaml.load(handle, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
-
 @functools.lru_cache(maxsize=64)
 def _flagged(path: Path, _mtime_ns: int) -> frozenset[tuple[str, str]]:
     """A release's deprecated operations; releases never change, so each is parsed once per
     process (the modification time keys the cache all the same)."""
-    return frozenset(key for key, (*_, flag) in _operations(_read(path)).items() if flag)
+    return frozenset(key for key, (*_, flag) in _operations(read_document(path)).items() if flag)
 
 
 def deprecated_operations(spec: object, releases: Path | None) -> dict[tuple[str, str], str]:
     """The newest spec's operations marked deprecated there or in any release, keyed as the
     router names them (method, path template), each with its operationId. `spec` is the
     parsed newest spec, or its file."""
-    newest = _operations(_read(spec) if isinstance(spec, Path) else spec)
+    newest = _operations(read_document(spec) if isinstance(spec, Path) else spec)
     flagged = {key for key, (_, _, deprecated) in newest.items() if deprecated}
     for release in sorted(releases.glob("*.yaml")) if releases and releases.is_dir() else ():
         flagged |= _flagged(release, release.stat().st_mtime_ns)
