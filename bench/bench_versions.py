@@ -28,14 +28,14 @@ from fastapi import FastAPI
 from bench.httpbench.data import database_argument, set_up
 from bench.httpbench.inprocess import drive, requests_for, started
 from bench.httpbench.servers import ROOT
-from generated.version_changes import bind
+from generated.version_changes import NEWEST, bind
 from service.kit.callers import authenticated
 from service.versions.middleware import VersionMiddleware
 
 VARIANTS = (
     ("no version middleware", "bench.bench_versions:unversioned_app", None),
     ("newest, no header", "service.app:create_app_from_env", None),
-    ("newest, Harbor-Version: 2.0.0", "service.app:create_app_from_env", b"2.0.0"),
+    (f"newest, Harbor-Version: {NEWEST}", "service.app:create_app_from_env", NEWEST.encode()),
     ("1.1.0, converted", "service.app:create_app_from_env", b"1.1.0"),
 )
 ORDER = {
@@ -123,7 +123,10 @@ def middleware_alone(method: str, path: str, requests: int = 50_000) -> dict[str
     variants = {
         "no middleware": (_authenticating_app, base),
         "newest, no header": (middleware, base),
-        "newest, Harbor-Version: 2.0.0": (middleware, [*base, (b"harbor-version", b"2.0.0")]),
+        f"newest, Harbor-Version: {NEWEST}": (
+            middleware,
+            [*base, (b"harbor-version", NEWEST.encode())],
+        ),
     }
 
     body = orjson.dumps({"customer_id": "cus_bench", "amount_cents": 2599, "currency": "EUR"})

@@ -569,7 +569,7 @@ class WebhookEndpointWithSecret(BaseModel):
     """
     secret: Annotated[str, Field(pattern="^whsec_[A-Za-z0-9+/]{32,88}={0,2}$")]
     """
-    The signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. To change it, register a new endpoint and delete this one.
+    The signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. To change it, rotate it (`rotateWebhookEndpointSecret`).
     """
 
 
@@ -580,3 +580,36 @@ class WebhookEventType(StrEnum):
 
     ORDER_CREATED = "order.created"
     ORDER_CANCELLED = "order.cancelled"
+
+
+class WebhookSecretRotated(BaseModel):
+    """
+    The outcome of a rotation, with the new signing secret, which no later response repeats.
+    """
+
+    endpoint_id: UUID
+    """
+    The endpoint whose secret was rotated.
+    """
+    secret: Annotated[str, Field(pattern="^whsec_[A-Za-z0-9+/]{32,88}={0,2}$")]
+    """
+    The new signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again.
+    """
+    previous_secret_expires_at: AwareDatetime | None
+    """
+    When the replaced secret stops signing (UTC), or null when it stopped at once.
+    """
+
+
+class WebhookSecretRotation(BaseModel):
+    """
+    How a rotation treats the secret it replaces.
+    """
+
+    model_config = ConfigDict(
+        extra="forbid",
+    )
+    previous_secret_valid_seconds: Annotated[JsonInt, Field(ge=0, le=604800)] = 86400
+    """
+    How long the replaced secret keeps signing beside the new one, in seconds; 0 stops it at once.
+    """

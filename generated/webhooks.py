@@ -57,6 +57,7 @@ __all__ = [
     "CreateWebhookEndpointCreated",
     "GetWebhookEndpointOk",
     "DeleteWebhookEndpointNoContent",
+    "RotateWebhookEndpointSecretOk",
     "ListWebhookDeliveriesOk",
     "GetWebhookDeliveryOk",
 ]
@@ -92,6 +93,14 @@ class DeleteWebhookEndpointNoContent:
     """204 from `deleteWebhookEndpoint`: The endpoint and its deliveries were deleted."""
 
     status_code: ClassVar[int] = 204
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RotateWebhookEndpointSecretOk:
+    """200 from `rotateWebhookEndpointSecret`: The new secret, shown only now, and until when the previous one still signs."""
+
+    status_code: ClassVar[int] = 200
+    body: models.WebhookSecretRotated | RawJson[models.WebhookSecretRotated]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,6 +181,26 @@ class WebhooksApi(Protocol[P_contra]):
         customer's endpoint both answer 404."""
         ...
 
+    async def rotate_webhook_endpoint_secret(
+        self,
+        *,
+        endpoint_id: UUID,
+        body: models.WebhookSecretRotation | None,
+        principal: P_contra,
+    ) -> RotateWebhookEndpointSecretOk:
+        """`POST /v1/webhook-endpoints/{endpoint_id}/rotate-secret`: Rotate a webhook endpoint's signing secret
+
+        Gives the endpoint a new signing secret, shown in this response only.
+        The secret it replaces keeps signing beside the new one for
+        `previous_secret_valid_seconds` (24 hours unless given): during that
+        overlap every delivery's `webhook-signature` header carries one
+        signature per secret, so receivers verify with either while they
+        move to the new one. Pass `0` when the old secret leaked: it stops
+        signing at once. A rotation during an overlap replaces the older
+        secret: only the newest two ever sign. An unknown id and another
+        customer's endpoint both answer 404."""
+        ...
+
     async def list_webhook_deliveries(
         self,
         *,
@@ -210,6 +239,7 @@ _METHODS = (
     "create_webhook_endpoint",
     "get_webhook_endpoint",
     "delete_webhook_endpoint",
+    "rotate_webhook_endpoint_secret",
     "list_webhook_deliveries",
     "get_webhook_delivery",
 )
@@ -452,6 +482,68 @@ def create_webhooks_router(
                 "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
             },
         },
+    )
+
+    async def rotate_webhook_endpoint_secret(
+        *,
+        endpoint_id: Annotated[
+            UUID, Path(alias="endpoint_id", description="The webhook endpoint's id.")
+        ],
+        body: Annotated[models.WebhookSecretRotation | None, Body()] = None,
+        principal: Annotated[P, Depends(require_bearer_auth_)],
+        api: Annotated[WebhooksApi[P], Depends(get_impl)],
+    ) -> Response:
+        result = await api.rotate_webhook_endpoint_secret(
+            endpoint_id=endpoint_id, body=body, principal=principal
+        )
+        if isinstance(result, RotateWebhookEndpointSecretOk):
+            return respond(200, result.body, "application/json", None)
+        raise TypeError(
+            f"rotate_webhook_endpoint_secret returned {type(result).__name__}, not one of: RotateWebhookEndpointSecretOk"
+        )
+
+    router.add_api_route(
+        "/v1/webhook-endpoints/{endpoint_id}/rotate-secret",
+        bind(rotate_webhook_endpoint_secret, impl, _METHODS),
+        methods=["POST"],
+        operation_id="rotateWebhookEndpointSecret",
+        status_code=200,
+        response_model=None,
+        tags=["webhooks"],
+        summary="Rotate a webhook endpoint's signing secret",
+        description="Gives the endpoint a new signing secret, shown in this response only.\nThe secret it replaces keeps signing beside the new one for\n`previous_secret_valid_seconds` (24 hours unless given): during that\noverlap every delivery's `webhook-signature` header carries one\nsignature per secret, so receivers verify with either while they\nmove to the new one. Pass `0` when the old secret leaked: it stops\nsigning at once. A rotation during an overlap replaces the older\nsecret: only the newest two ever sign. An unknown id and another\ncustomer's endpoint both answer 404.\n",
+        deprecated=False,
+        route_class_override=FastRoute,
+        responses={
+            "200": {
+                "description": "The new secret, shown only now, and until when the previous one still signs."
+            },
+            "400": {
+                "description": "A parameter is missing or invalid (including a tampered or foreign cursor)."
+            },
+            "401": {
+                "description": "The bearer token is missing, malformed, expired or not issued by Harbor."
+            },
+            "404": {"description": "No such resource exists for the authenticated customer."},
+            "413": {"description": "The request body is larger than the server accepts."},
+            "415": {"description": "The request body is not `application/json`."},
+            "422": {
+                "description": "The request body is invalid, or an idempotency key was reused with a different body."
+            },
+            "429": {
+                "description": "The caller's rate limit is spent (or, for requests with invalid tokens, the client address's); retry after the given number of seconds."
+            },
+            "431": {
+                "description": "The request line and headers together are too large, or there are too many header lines; the server closes the connection."
+            },
+            "500": {
+                "description": "An unexpected error; the detail is generic and the request id finds it in the logs."
+            },
+            "503": {
+                "description": "A dependency (the database) is unreachable, the request overran the server's deadline, or the server is at its concurrency limit; retry after the given delay."
+            },
+        },
+        dependencies=[Depends(media_type_guard(("application/json",)))],
     )
 
     async def list_webhook_deliveries(

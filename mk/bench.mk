@@ -13,7 +13,7 @@ $(BENCH_VENV)/.synced: pyproject.toml uv.lock clients/python/pyproject.toml | $(
 	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --quiet
 	@touch $@
 
-.PHONY: bench bench-http bench-versions
+.PHONY: bench bench-http bench-versions bench-ratelimit
 bench-http: $(BENCH_VENV)/.synced ## Harbor vs hand-written FastAPI, connexion, Starlette under wrk: bench/results/http.md, http.png
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BENCH_PY) -m bench.httpbench.run $(BENCH_ARGS)
@@ -23,7 +23,10 @@ bench-versions: $(BENCH_VENV)/.synced ## what serving every version costs: in pr
 	$(BENCH_PY) -m bench.bench_versions
 	$(BENCH_PY) -m bench.httpbench.run --only harbor --versions --workers 1 --out var/bench-versions $(BENCH_ARGS)
 
-bench: bench-http bench-versions ## every benchmark (about 17 min): bench-http, bench-versions, deep pages, the breaking gate, generation
+bench-ratelimit: $(BENCH_VENV)/.synced ## what the shared rate limit (HARBOR_RATE_LIMIT_STORE=database) costs per request against the per-worker one
+	$(BENCH_PY) -m bench.bench_ratelimit
+
+bench: bench-http bench-versions bench-ratelimit ## every benchmark (about 17 min): bench-http, bench-versions, deep pages, the breaking gate, generation
 	$(BENCH_PY) bench/bench_deep_pages.py
 	@if [ -f bench/bench_breaking.py ]; then $(BENCH_PY) -m bench.bench_breaking; fi
 	@if [ -f bench/bench_generate.py ]; then $(BENCH_PY) bench/bench_generate.py; fi

@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import orjson
 from fastapi import FastAPI
@@ -36,6 +37,7 @@ from service.kit.pagination import CursorCodec
 from service.kit.problems import install_problem_handlers
 from service.kit.ratelimit import Rate, Ticker, TokenBuckets
 from service.kit.settings import Settings
+from service.kit.shared_ratelimit import SharedTokenBuckets
 from service.orders.handlers import OrdersHandlers
 from service.orders.projection import check_projection
 from service.orders.repository import PUBLIC_COLUMNS
@@ -48,6 +50,7 @@ from service.versions.pins import Pins
 from service.versions.service import PinsService
 from service.versions.usage import UsageCounter, deprecated_operations, flush_forever, flush_logged
 from service.webhooks.handlers import WebhooksHandlers
+from service.webhooks.secrets import SecretBox
 from service.webhooks.service import WebhooksService
 
 TITLE = "Harbor Payments Order API"
@@ -115,7 +118,7 @@ def create_app(
     install_problem_handlers(app)
 
     verifier = TokenVerifier(settings)
-    security = BearerAuth(verifier, **rate_limits(settings, ticker))
+    security = BearerAuth(verifier, **rate_limits(settings, ticker, database))
     ids = ids or Uuid7Generator()
     cursors = CursorCodec(settings.cursor_key.get_secret_value().encode())
     # Refuses to build an app whose order SQL no longer matches the spec's Order.
@@ -135,6 +138,7 @@ def create_app(
         cursors=cursors,
         allow_private=settings.webhooks_private_targets_allowed,
         max_endpoints=settings.webhooks_max_endpoints_per_customer,
+        box=SecretBox(settings.webhooks_secret_key_values),
     )
     create_webhooks_router(WebhooksHandlers(webhooks, units), security=security, router=app.router)
     create_system_router(
@@ -199,18 +203,27 @@ def _telemetry(enabled: bool) -> TelemetryConfig:
     return {"tracing": enabled, "metrics": enabled, "logs": enabled, "operation_spans": enabled}
 
 
-def rate_limits(settings: Settings, ticker: Ticker | None = None) -> dict[str, TokenBuckets]:
+class RateLimits(TypedDict, total=False):
+    """BearerAuth's limits, by its keyword names."""
+
+    principals: TokenBuckets
+    failures: TokenBuckets
+    shared: SharedTokenBuckets
+
+
+def rate_limits(
+    settings: Settings, ticker: Ticker | None = None, database: Database | None = None
+) -> RateLimits:
     """The buckets BearerAuth takes: none when HARBOR_RATE_LIMIT_PER_SECOND is 0."""
     if not settings.rate_limit_per_second:
         return {}
     now = ticker or time.monotonic
-    limits = {
-        "principals": TokenBuckets(
-            Rate(settings.rate_limit_per_second, settings.rate_limit_burst),
-            max_keys=settings.rate_limit_max_keys,
-            now=now,
-        )
-    }
+    rate = Rate(settings.rate_limit_per_second, settings.rate_limit_burst)
+    limits: RateLimits = {}
+    if settings.rate_limit_store == "database" and database is not None:
+        limits["shared"] = SharedTokenBuckets(database, rate)
+    else:
+        limits["principals"] = TokenBuckets(rate, max_keys=settings.rate_limit_max_keys, now=now)
     if settings.auth_failure_rate_per_second:
         limits["failures"] = TokenBuckets(
             Rate(settings.auth_failure_rate_per_second, settings.auth_failure_burst),

@@ -9,23 +9,25 @@ from __future__ import annotations
 
 from typing import Final
 
-from . import v1_1_0, v2_0_0
+from . import v1_1_0, v2_0_0, v2_1_0
 from ._runtime import Versions
 from .locations import PLACES, ROUTES
 
 __all__ = ["NEWEST", "VERSIONS", "Versions", "bind"]
 
-VERSIONS: Final = ("1.0.0", "1.1.0", "2.0.0")
-NEWEST: Final = "2.0.0"
+VERSIONS: Final = ("1.0.0", "1.1.0", "2.0.0", "2.1.0")
+NEWEST: Final = "2.1.0"
 
 
 def bind(
     v1_1_0_written: v1_1_0.Written = v1_1_0.NOTHING,
     v2_0_0_written: v2_0_0.Written = v2_0_0.NOTHING,
+    v2_1_0_written: v2_1_0.Written = v2_1_0.NOTHING,
 ) -> Versions:
     """Every served version, with each change's written conversions."""
     changes = [
         v1_1_0.change(v1_1_0_written),
         v2_0_0.change(v2_0_0_written),
+        v2_1_0.change(v2_1_0_written),
     ]
     return Versions(VERSIONS, changes, PLACES, ROUTES)

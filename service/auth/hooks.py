@@ -6,6 +6,7 @@ from service.auth.errors import InvalidToken
 from service.auth.tokens import Principal, TokenVerifier
 from service.kit.callers import authenticated
 from service.kit.ratelimit import TokenBuckets, client_host_var, too_many_requests
+from service.kit.shared_ratelimit import SharedTokenBuckets
 
 
 class BearerAuth:
@@ -14,7 +15,8 @@ class BearerAuth:
     Authentication is where the principal becomes known, so the limits live here, costing one
     dict look-up per request and nothing for operations without security:
 
-    - `principals`: one bucket per customer; past it, 429 with Retry-After.
+    - `principals`: one bucket per customer; past it, 429 with Retry-After. `shared` is the
+      same limit held in the database for every process (HARBOR_RATE_LIMIT_STORE=database).
     - `failures`: one bucket per client address, spent by each token that fails verification.
       Once it is empty, tokens not already verified are refused with 429 before any signature
       is checked, so guessing gets slow; a caller whose token is known still gets through.
@@ -26,15 +28,21 @@ class BearerAuth:
         *,
         principals: TokenBuckets | None = None,
         failures: TokenBuckets | None = None,
+        shared: SharedTokenBuckets | None = None,
     ) -> None:
         self._verifier = verifier
         self._principals = principals
         self._failures = failures
+        self._shared = shared
 
     async def bearer_auth(self, credential: str) -> Principal:
         principal = self._verifier.cached(credential) or self._verify(credential)
         if self._principals is not None:
             wait = self._principals.take(principal.customer_id)
+            if wait:
+                raise too_many_requests(wait, "Too many requests for this customer.")
+        elif self._shared is not None:
+            wait = await self._shared.take(principal.customer_id)
             if wait:
                 raise too_many_requests(wait, "Too many requests for this customer.")
         authenticated(principal.customer_id)

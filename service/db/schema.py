@@ -96,8 +96,11 @@ webhook_endpoints = sa.Table(
     sa.Column("url", sa.String(2048), nullable=False),
     sa.Column("event_types", Json, nullable=False),
     sa.Column("description", sa.String(200), nullable=True),
-    # The Standard Webhooks signing secret; the worker needs it in clear to sign.
-    sa.Column("secret", sa.String(128), nullable=False),
+    # The Standard Webhooks signing secret, sealed (service.webhooks.secrets); after a rotation
+    # the one before it, still signing beside it until it expires.
+    sa.Column("secret", sa.Text(), nullable=False),
+    sa.Column("previous_secret", sa.Text(), nullable=True),
+    sa.Column("previous_secret_expires_at", Timestamp, nullable=True),
     sa.Column("created_at", Timestamp, nullable=False),
     # Serves the keyset list and the worker's lookup of a customer's subscribers.
     sa.Index("ix_webhook_endpoints_customer_created", "customer_id", "created_at", "id"),
@@ -186,4 +189,16 @@ api_usage = sa.Table(
     sa.Column("last_called_at", Timestamp, nullable=False),
     # The export's scan: the last N days of every operation.
     sa.Index("ix_api_usage_day", "day"),
+)
+
+# Shared rate limits (kit/shared_ratelimit.py, HARBOR_RATE_LIMIT_STORE=database): one token
+# bucket per key; `updated_at` is the database clock's epoch seconds, `taken` whether the last
+# take got a token (what the upsert reports back). UNLOGGED on PostgreSQL (migration 0006).
+rate_limit_buckets = sa.Table(
+    "rate_limit_buckets",
+    metadata,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("tokens", sa.Float(), nullable=False),
+    sa.Column("updated_at", sa.Float(), nullable=False),
+    sa.Column("taken", sa.Boolean(), nullable=False),
 )

@@ -17,6 +17,7 @@ from service.versions.repository import (
     UsageRepository,
 )
 from service.webhooks.repository import SqlWebhooksRepository, WebhooksRepository
+from service.webhooks.secrets_repository import SecretsRepository, SqlSecretsRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class Unit:
     idempotency: IdempotencyRepository
     outbox: OutboxRepository
     webhooks: WebhooksRepository
+    webhook_secrets: SecretsRepository
     pins: PinRepository
     usage: UsageRepository
 
@@ -48,6 +50,7 @@ class Units:
                 idempotency=SqlIdempotencyRepository(session),
                 outbox=SqlOutboxRepository(session),
                 webhooks=SqlWebhooksRepository(session),
+                webhook_secrets=SqlSecretsRepository(session),
                 pins=SqlPinRepository(session),
                 usage=SqlUsageRepository(session),
             )

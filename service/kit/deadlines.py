@@ -5,15 +5,21 @@
 their deadlines, O(1) to enter and leave; a single timer, running only while requests are in
 flight, wakes every `tick` seconds and cancels the tasks that are late. A request ends at most
 one tick after its deadline.
+
+A handler whose write must not be cut in two (it cannot tell the client what happened
+afterwards) runs it through `uninterrupted`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any, TypeVar
 
 Ticker = Callable[[], float]
+T = TypeVar("T")
 
 
 class Deadlines:
@@ -57,3 +63,15 @@ class Deadlines:
                 task.cancel("request deadline")
         loop = asyncio.get_running_loop()
         self._timer = loop.call_later(self.tick, self._check) if self._due else None
+
+
+async def uninterrupted(work: Coroutine[Any, Any, T]) -> T:
+    """`work`'s result, even if the caller is cancelled meanwhile (the request deadline, a
+    shutdown's last cancel): a write that has begun finishes, and the request answers what it
+    did instead of a 503 that leaves the client guessing whether it happened. The wait is
+    bounded by the database's statement timeout."""
+    task = asyncio.ensure_future(work)
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.shield(task)
+    return task.result()

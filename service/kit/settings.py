@@ -8,15 +8,18 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Annotated, Literal
 
+from cryptography.fernet import Fernet
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from service.kit.urls import DatabaseUrl
+from service.kit.urls import DatabaseUrl, Dialect
 
 # Well known on purpose: `make run`, `make token` and the tests share them, and a server whose
 # environment says production refuses to start with either of them.
 DEVELOPMENT_JWT_KEY = "harbor-development-signing-key-do-not-use-in-production-0123456789"
 DEVELOPMENT_CURSOR_KEY = "harbor-development-cursor-key-do-not-use-in-production"
+# A Fernet key (32 bytes, url-safe base64) that seals webhook signing secrets outside production.
+DEVELOPMENT_WEBHOOKS_SECRET_KEY = "aGFyYm9yLWRldmVsb3BtZW50LXdlYmhvb2tzLWtleSE="
 
 JwtAlgorithm = Literal[
     "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "ES256", "ES384", "EdDSA"
@@ -42,6 +45,14 @@ def _split_csv(value: object) -> object:
     if isinstance(value, str):
         return [item.strip() for item in value.split(",") if item.strip()]
     return value
+
+
+def _is_fernet_key(value: str) -> bool:
+    try:
+        Fernet(value.encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        return False
+    return True
 
 
 def _is_network(value: str) -> bool:
@@ -93,6 +104,10 @@ class Settings(BaseSettings):
     # N workers a client can get up to N times these. 0 turns every rate limit off.
     rate_limit_per_second: float = Field(default=50.0, ge=0)
     rate_limit_burst: int = Field(default=100, ge=1)
+    # Where the per-customer buckets live: `memory` (each worker its own, no cost) or
+    # `database` (one exact limit for every worker and host, one statement per request;
+    # PostgreSQL only).
+    rate_limit_store: Literal["memory", "database"] = "memory"
     # Requests whose token fails verification, per client address: slows token guessing.
     auth_failure_rate_per_second: float = Field(default=1.0, ge=0)
     auth_failure_burst: int = Field(default=20, ge=1)
@@ -138,6 +153,11 @@ class Settings(BaseSettings):
     webhooks_dispatch_batch: int = Field(default=100, ge=1, le=10_000)
     webhooks_poll_interval_seconds: float = Field(default=0.5, gt=0)
     webhooks_shutdown_grace_seconds: float = Field(default=20.0, ge=0)
+    # Fernet keys (comma-separated) sealing the endpoints' signing secrets in the database: the
+    # first seals, every one opens (add a new key first, `rekey`, then drop the old one).
+    webhooks_secret_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=lambda: [SecretStr(DEVELOPMENT_WEBHOOKS_SECRET_KEY)]
+    )
 
     access_log: bool = True
     # FastAPI's native OpenTelemetry (spans, metrics, exception logs) once an SDK provider is
@@ -151,7 +171,7 @@ class Settings(BaseSettings):
     @classmethod
     def _origins_from_csv(cls, data: object) -> object:
         if isinstance(data, dict):
-            for csv in ("cors_origins", "forwarded_allow_ips"):
+            for csv in ("cors_origins", "forwarded_allow_ips", "webhooks_secret_keys"):
                 if csv in data:
                     data = {**data, csv: _split_csv(data[csv])}
         return data
@@ -169,6 +189,20 @@ class Settings(BaseSettings):
                     f"HARBOR_FORWARDED_ALLOW_IPS: {peer!r} is not an IP address or network "
                     "(e.g. 10.0.0.5, 10.0.0.0/8) nor '*'"
                 )
+        if not self.webhooks_secret_keys:
+            raise SettingsError("HARBOR_WEBHOOKS_SECRET_KEYS is empty: name at least one key")
+        for position, key in enumerate(self.webhooks_secret_keys, start=1):
+            if not _is_fernet_key(key.get_secret_value()):
+                raise SettingsError(
+                    f"HARBOR_WEBHOOKS_SECRET_KEYS: key {position} is not a Fernet key (32 random "
+                    "bytes in url-safe base64, 44 characters; `python -m service.webhooks "
+                    "new-key` prints one)"
+                )
+        if self.rate_limit_store == "database" and self.database.dialect is Dialect.SQLITE:
+            raise SettingsError(
+                "HARBOR_RATE_LIMIT_STORE=database needs PostgreSQL: on SQLite every request "
+                "would take the one write lock; use memory (one process serves SQLite anyway)"
+            )
         if self.db_pool_min > self.db_pool_max:
             raise SettingsError("HARBOR_DB_POOL_MIN is larger than HARBOR_DB_POOL_MAX")
         if self.webhooks_lease_seconds <= self.webhooks_timeout_seconds:
@@ -190,6 +224,14 @@ class Settings(BaseSettings):
                 raise SettingsError(
                     "production refuses the development cursor key: set HARBOR_CURSOR_KEY"
                 )
+            if any(
+                key.get_secret_value() == DEVELOPMENT_WEBHOOKS_SECRET_KEY
+                for key in self.webhooks_secret_keys
+            ):
+                raise SettingsError(
+                    "production refuses the development webhook secrets key: set "
+                    "HARBOR_WEBHOOKS_SECRET_KEYS (`python -m service.webhooks new-key` prints one)"
+                )
             if self.webhooks_allow_private:
                 raise SettingsError(
                     "production refuses HARBOR_WEBHOOKS_ALLOW_PRIVATE=true: webhooks must not "
@@ -201,6 +243,10 @@ class Settings(BaseSettings):
     @cached_property
     def database(self) -> DatabaseUrl:
         return DatabaseUrl.parse(self.database_url)
+
+    @property
+    def webhooks_secret_key_values(self) -> list[str]:
+        return [key.get_secret_value() for key in self.webhooks_secret_keys]
 
     @property
     def webhooks_private_targets_allowed(self) -> bool:

@@ -14,7 +14,8 @@ from generated.orders import (
 )
 from service.auth.tokens import Principal
 from service.kit.db import Transactional
-from service.orders.service import OrdersService, OrdersUnit
+from service.kit.deadlines import uninterrupted
+from service.orders.service import Created, OrdersService, OrdersUnit
 
 
 class OrdersHandlers:
@@ -25,16 +26,23 @@ class OrdersHandlers:
     async def create_order(
         self, *, idempotency_key: str, body: models.OrderCreate, principal: Principal
     ) -> CreateOrderCreated | CreateOrderOk:
-        # One statement creates the order (see OrdersRepository.insert_claiming).
-        async with self._units(write=True, single_statement=True) as unit:
-            created = await self._service.create(
-                unit, caller=principal.customer_id, key=idempotency_key, body=body
-            )
+        # Past the request deadline the create still finishes and answers 201: a 503 with the
+        # order committed behind it would be a lie (docs: README "Limits").
+        created = await uninterrupted(self._create(idempotency_key, body, principal))
         order: RawJson[models.Order] = RawJson(created.order_json)
         location = f"/v1/orders/{created.order_id}"
         if created.replayed:
             return CreateOrderOk(body=order, location=location, idempotent_replayed="true")
         return CreateOrderCreated(body=order, location=location)
+
+    async def _create(
+        self, idempotency_key: str, body: models.OrderCreate, principal: Principal
+    ) -> Created:
+        # One statement creates the order (see OrdersRepository.insert_claiming).
+        async with self._units(write=True, single_statement=True) as unit:
+            return await self._service.create(
+                unit, caller=principal.customer_id, key=idempotency_key, body=body
+            )
 
     async def get_order(self, *, order_id: UUID, principal: Principal) -> GetOrderOk:
         async with self._units(write=False) as unit:
@@ -42,11 +50,11 @@ class OrdersHandlers:
         return GetOrderOk(body=RawJson(order))
 
     async def cancel_order(self, *, order_id: UUID, principal: Principal) -> CancelOrderOk:
+        return CancelOrderOk(body=RawJson(await uninterrupted(self._cancel(order_id, principal))))
+
+    async def _cancel(self, order_id: UUID, principal: Principal) -> bytes:
         async with self._units(write=True) as unit:
-            order = await self._service.cancel(
-                unit, caller=principal.customer_id, order_id=order_id
-            )
-        return CancelOrderOk(body=RawJson(order))
+            return await self._service.cancel(unit, caller=principal.customer_id, order_id=order_id)
 
     async def list_customer_orders(
         self,

@@ -12,9 +12,11 @@ from generated.webhooks import (
     GetWebhookEndpointOk,
     ListWebhookDeliveriesOk,
     ListWebhookEndpointsOk,
+    RotateWebhookEndpointSecretOk,
 )
 from service.auth.tokens import Principal
 from service.kit.db import Transactional
+from service.kit.deadlines import uninterrupted
 from service.webhooks.service import WebhooksService, WebhooksUnit
 
 
@@ -26,13 +28,19 @@ class WebhooksHandlers:
     async def create_webhook_endpoint(
         self, *, body: models.WebhookEndpointCreate, principal: Principal
     ) -> CreateWebhookEndpointCreated:
-        async with self._units(write=True) as unit:
-            created = await self._service.create_endpoint(
-                unit, caller=principal.customer_id, body=body
-            )
+        # Finished past the request deadline too: its secret is shown only in this answer.
+        created = await uninterrupted(self._create(body, principal))
         return CreateWebhookEndpointCreated(
             body=created, location=f"/v1/webhook-endpoints/{created.id}"
         )
+
+    async def _create(
+        self, body: models.WebhookEndpointCreate, principal: Principal
+    ) -> models.WebhookEndpointWithSecret:
+        async with self._units(write=True) as unit:
+            return await self._service.create_endpoint(
+                unit, caller=principal.customer_id, body=body
+            )
 
     async def list_webhook_endpoints(
         self, *, limit: int = 20, cursor: str | None = None, principal: Principal
@@ -60,6 +68,28 @@ class WebhooksHandlers:
                 unit, caller=principal.customer_id, endpoint_id=endpoint_id
             )
         return DeleteWebhookEndpointNoContent()
+
+    async def rotate_webhook_endpoint_secret(
+        self,
+        *,
+        endpoint_id: UUID,
+        body: models.WebhookSecretRotation | None,
+        principal: Principal,
+    ) -> RotateWebhookEndpointSecretOk:
+        # Finished past the request deadline too: a rotation whose new secret the caller never
+        # saw would leave it rotating again, which ends the old secret's overlap.
+        rotated = await uninterrupted(
+            self._rotate(endpoint_id, body or models.WebhookSecretRotation(), principal)
+        )
+        return RotateWebhookEndpointSecretOk(body=rotated)
+
+    async def _rotate(
+        self, endpoint_id: UUID, body: models.WebhookSecretRotation, principal: Principal
+    ) -> models.WebhookSecretRotated:
+        async with self._units(write=True) as unit:
+            return await self._service.rotate_secret(
+                unit, caller=principal.customer_id, endpoint_id=endpoint_id, body=body
+            )
 
     async def list_webhook_deliveries(
         self,

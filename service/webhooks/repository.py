@@ -8,106 +8,38 @@ database. PostgreSQL claims with `FOR UPDATE SKIP LOCKED`; on SQLite the write t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
 
 from service.kit.db import Row, Session, Sql
 from service.kit.pagination import Keyset
+from service.webhooks.records import (
+    AttemptRecord,
+    DeliveryRecord,
+    DueDelivery,
+    EndpointRecord,
+    NewDelivery,
+    Page,
+    Settlement,
+    signing_secrets,
+)
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointRecord:
-    """A row of `webhook_endpoints`, its secret included (never shown after creation)."""
-
-    id: UUID
-    customer_id: str
-    url: str
-    event_types: tuple[str, ...]
-    description: str | None
-    secret: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class NewDelivery:
-    """An event queued for one endpoint, due at once."""
-
-    id: UUID
-    endpoint_id: UUID
-    event_id: UUID
-    event_type: str
-    body: str
-    created_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DeliveryRecord:
-    """A delivery as the API shows it (the body and the lease stay inside)."""
-
-    id: UUID
-    endpoint_id: UUID
-    event_id: UUID
-    event_type: str
-    status: str
-    attempts: int
-    next_attempt_at: datetime | None
-    last_status_code: int | None
-    last_error: str | None
-    created_at: datetime
-    completed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class AttemptRecord:
-    """A row of `webhook_attempts`: one try at one delivery."""
-
-    id: UUID
-    delivery_id: UUID
-    number: int
-    started_at: datetime
-    duration_ms: int
-    status_code: int | None
-    error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DueDelivery:
-    """A delivery that is due (or whose lease ran out), with what sending it needs."""
-
-    id: UUID
-    endpoint_id: UUID
-    event_type: str
-    body: str
-    # `delivering` here means the worker that held it stopped before it settled the attempt.
-    status: str
-    attempts: int
-    updated_at: datetime
-    url: str
-    secret: str
-
-
-@dataclass(frozen=True, slots=True)
-class Settlement:
-    """How an attempt leaves its delivery: pending again (with when), succeeded or failed."""
-
-    status: str
-    next_attempt_at: datetime | None
-    last_status_code: int | None
-    last_error: str | None
-    completed_at: datetime | None
-
-
-@dataclass(frozen=True, slots=True)
-class Page(Generic[T]):
-    items: list[T]
-    # The position of the page's last item when more follow, else None.
-    next_after: Keyset | None
+__all__ = [
+    "ENDPOINT_COLUMNS",
+    "AttemptRecord",
+    "DeliveryRecord",
+    "DueDelivery",
+    "EndpointRecord",
+    "NewDelivery",
+    "Page",
+    "Settlement",
+    "SqlWebhooksRepository",
+    "WebhooksRepository",
+    "endpoint_from_row",
+]
 
 
 class WebhooksRepository(Protocol):
@@ -172,9 +104,27 @@ def _sqlite_ids(param: str) -> str:
     return f"(SELECT value FROM json_each({param}))"
 
 
-_ENDPOINT = "id, customer_id, url, event_types, description, secret, created_at"
+def endpoint_from_row(s: Session, row: Row) -> EndpointRecord:
+    """An EndpointRecord from a row holding ENDPOINT_COLUMNS."""
+    expires = row["previous_secret_expires_at"]
+    return EndpointRecord(
+        id=s.to_uuid(row["id"]),
+        customer_id=row["customer_id"],
+        url=row["url"],
+        event_types=tuple(orjson.loads(row["event_types"])),
+        description=row["description"],
+        secret=row["secret"],
+        created_at=s.to_datetime(row["created_at"]),
+        previous_secret=row["previous_secret"],
+        previous_secret_expires_at=None if expires is None else s.to_datetime(expires),
+    )
+
+
+_NEW_ENDPOINT = "id, customer_id, url, event_types, description, secret, created_at"
+ENDPOINT_COLUMNS = _NEW_ENDPOINT + ", previous_secret, previous_secret_expires_at"
+_ENDPOINT = ENDPOINT_COLUMNS
 _INSERT_ENDPOINT = Sql.portable(
-    f"INSERT INTO webhook_endpoints ({_ENDPOINT}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+    f"INSERT INTO webhook_endpoints ({_NEW_ENDPOINT}) VALUES ($1, $2, $3, $4, $5, $6, $7)"
 )
 _COUNT_ENDPOINTS = Sql.portable(
     "SELECT count(*) AS n FROM webhook_endpoints WHERE customer_id = $1"
@@ -236,7 +186,8 @@ _ADD_ATTEMPT = Sql.portable(
 
 _DUE = (
     "SELECT d.id, d.endpoint_id, d.event_type, d.body, d.status, d.attempts, d.updated_at, "
-    "e.url, e.secret FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
+    "e.url, e.secret, e.previous_secret, e.previous_secret_expires_at "
+    "FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id "
     "WHERE d.status IN ('pending', 'delivering') AND d.next_attempt_at <= {now} "
     "ORDER BY d.next_attempt_at LIMIT {limit}"
 )
@@ -272,16 +223,7 @@ class SqlWebhooksRepository:
         return None if value is None else self._session.to_datetime(value)
 
     def _endpoint(self, row: Row) -> EndpointRecord:
-        s = self._session
-        return EndpointRecord(
-            id=s.to_uuid(row["id"]),
-            customer_id=row["customer_id"],
-            url=row["url"],
-            event_types=tuple(orjson.loads(row["event_types"])),
-            description=row["description"],
-            secret=row["secret"],
-            created_at=s.to_datetime(row["created_at"]),
-        )
+        return endpoint_from_row(self._session, row)
 
     def _delivery(self, row: Row) -> DeliveryRecord:
         s = self._session
@@ -405,7 +347,12 @@ class SqlWebhooksRepository:
                 attempts=row["attempts"],
                 updated_at=s.to_datetime(row["updated_at"]),
                 url=row["url"],
-                secret=row["secret"],
+                secrets=signing_secrets(
+                    row["secret"],
+                    row["previous_secret"],
+                    self._time(row["previous_secret_expires_at"]),
+                    now,
+                ),
             )
             for row in await s.fetch_all(_LOCK_DUE, now, limit)
         ]

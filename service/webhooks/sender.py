@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
@@ -34,8 +35,11 @@ class Outcome:
 
 
 class Sender(Protocol):
-    async def send(self, *, delivery_id: UUID, url: str, secret: str, body: str) -> Outcome:
-        """One signed attempt; never raises for anything the receiver or the network does."""
+    async def send(
+        self, *, delivery_id: UUID, url: str, secrets: Sequence[str], body: str
+    ) -> Outcome:
+        """One attempt signed with each of `secrets` (plain); never raises for anything the
+        receiver or the network does."""
 
 
 def create_client(settings: Settings) -> httpx.AsyncClient:
@@ -75,10 +79,12 @@ class HttpxSender:
         self._allow_private = allow_private
         self._timeout = timeout_seconds
 
-    async def send(self, *, delivery_id: UUID, url: str, secret: str, body: str) -> Outcome:
+    async def send(
+        self, *, delivery_id: UUID, url: str, secrets: Sequence[str], body: str
+    ) -> Outcome:
         try:
             async with asyncio.timeout(self._timeout):
-                return await self._send(delivery_id, url, secret, body)
+                return await self._send(delivery_id, url, secrets, body)
         except UnsafeUrl as exc:
             return Outcome(None, f"refused: {exc}")
         except (TimeoutError, httpx.TimeoutException):
@@ -87,7 +93,9 @@ class HttpxSender:
             detail = str(exc) or type(exc).__name__
             return Outcome(None, f"{type(exc).__name__}: {detail}"[:_MAX_ERROR_CHARS])
 
-    async def _send(self, delivery_id: UUID, url: str, secret: str, body: str) -> Outcome:
+    async def _send(
+        self, delivery_id: UUID, url: str, secrets: Sequence[str], body: str
+    ) -> Outcome:
         target = check_url(url, allow_private=self._allow_private)
         request_url = httpx.URL(url)
         headers = {"content-type": "application/json", "user-agent": USER_AGENT}
@@ -99,7 +107,7 @@ class HttpxSender:
             request_url = request_url.copy_with(host=address)
         # Signed last, so the timestamp is the moment of sending.
         headers |= signature_headers(
-            secret, message_id=delivery_id, at=self._clock.now(), body=body
+            secrets, message_id=delivery_id, at=self._clock.now(), body=body
         )
         request = self._client.build_request(
             "POST", request_url, content=body.encode(), headers=headers, extensions=extensions

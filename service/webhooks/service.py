@@ -1,9 +1,11 @@
-"""The endpoint rules: who owns what, the URL policy, the secret shown once, keyset listing."""
+"""The endpoint rules: who owns what, the URL policy, secrets sealed and shown once (at creation
+and at each rotation), keyset listing."""
 
 # Services never commit: the handler's unit of work does.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 from uuid import UUID
 
@@ -22,6 +24,8 @@ from service.webhooks.repository import (
     EndpointRecord,
     WebhooksRepository,
 )
+from service.webhooks.secrets import SecretBox
+from service.webhooks.secrets_repository import SecretsRepository
 from service.webhooks.signing import new_secret
 from service.webhooks.urls import UnsafeUrl, check_url
 
@@ -29,6 +33,9 @@ from service.webhooks.urls import UnsafeUrl, check_url
 class WebhooksUnit(Protocol):
     @property
     def webhooks(self) -> WebhooksRepository: ...
+
+    @property
+    def webhook_secrets(self) -> SecretsRepository: ...
 
 
 def _endpoint(record: EndpointRecord) -> models.WebhookEndpoint:
@@ -77,7 +84,9 @@ class WebhooksService:
         cursors: CursorCodec,
         allow_private: bool,
         max_endpoints: int,
+        box: SecretBox,
     ) -> None:
+        self._box = box
         self._clock = clock
         self._ids = ids
         self._cursors = cursors
@@ -102,18 +111,39 @@ class WebhooksService:
         # that matters (it exists to keep one customer's fan-out in proportion).
         if await unit.webhooks.count_endpoints(caller) >= self._max_endpoints:
             raise WebhookEndpointLimitReached(self._max_endpoints)
+        secret = new_secret()
         record = EndpointRecord(
             id=self._ids.new_id(),
             customer_id=caller,
             url=body.url,
             event_types=tuple(dict.fromkeys(t.value for t in body.event_types)),
             description=body.description,
-            secret=new_secret(),
+            secret=self._box.seal(secret),
             created_at=self._clock.now(),
         )
         await unit.webhooks.insert_endpoint(record)
         public = _endpoint(record)
-        return models.WebhookEndpointWithSecret(**public.model_dump(), secret=record.secret)
+        return models.WebhookEndpointWithSecret(**public.model_dump(), secret=secret)
+
+    async def rotate_secret(
+        self,
+        unit: WebhooksUnit,
+        *,
+        caller: str,
+        endpoint_id: UUID,
+        body: models.WebhookSecretRotation,
+    ) -> models.WebhookSecretRotated:
+        secret = new_secret()
+        overlap = body.previous_secret_valid_seconds
+        expires = self._clock.now() + timedelta(seconds=overlap) if overlap > 0 else None
+        rotated = await unit.webhook_secrets.rotate(
+            endpoint_id, caller, secret=self._box.seal(secret), previous_expires_at=expires
+        )
+        if rotated is None:
+            raise WebhookEndpointNotFound(endpoint_id)
+        return models.WebhookSecretRotated(
+            endpoint_id=endpoint_id, secret=secret, previous_secret_expires_at=expires
+        )
 
     async def list_endpoints(
         self, unit: WebhooksUnit, *, caller: str, limit: int, cursor: str | None

@@ -46,6 +46,7 @@ from service.webhooks.repository import (
     Settlement,
     WebhooksRepository,
 )
+from service.webhooks.secrets import SecretBox, SecretUnreadable
 from service.webhooks.sender import Outcome, Sender
 
 log = structlog.get_logger(__name__)
@@ -74,7 +75,8 @@ class Job:
     event_type: str
     body: str
     url: str
-    secret: str
+    # Sealed, as stored: opened only for the attempt, so no plain secret waits in the queue.
+    secrets: tuple[str, ...]
     attempt: int
     lease_id: UUID
 
@@ -117,10 +119,12 @@ class Worker:
         ids: IdGenerator,
         policy: RetryPolicy,
         config: WorkerConfig,
+        box: SecretBox,
         rng: random.Random | None = None,
         versions: Versions | None = None,
     ) -> None:
         self._units = units
+        self._box = box
         # Payloads go out in the version the customer is pinned to (docs/versioning.md).
         self._versions = versions
         self._sender = sender
@@ -228,7 +232,7 @@ class Worker:
                         event_type=due.event_type,
                         body=due.body,
                         url=due.url,
-                        secret=due.secret,
+                        secrets=due.secrets,
                         attempt=due.attempts + 1,
                         lease_id=lease_id,
                     )
@@ -246,9 +250,16 @@ class Worker:
         started = self._clock.now()
         clock_start = time.monotonic()
         try:
-            outcome = await self._sender.send(
-                delivery_id=job.id, url=job.url, secret=job.secret, body=job.body
-            )
+            try:
+                secrets = [self._box.open(sealed) for sealed in job.secrets]
+            except SecretUnreadable as exc:
+                # Retried like a failed send: restoring the key (settings) lets it through.
+                log.error("webhooks.secret_unreadable", endpoint_id=str(job.endpoint_id))
+                outcome = Outcome(None, f"not sent: {exc}")
+            else:
+                outcome = await self._sender.send(
+                    delivery_id=job.id, url=job.url, secrets=secrets, body=job.body
+                )
         except asyncio.CancelledError:
             # Shutting down past the grace period: hand it back now rather than at lease end.
             await asyncio.shield(
@@ -408,5 +419,6 @@ def build_worker(
         ids=ids,
         policy=RetryPolicy.from_settings(settings),
         config=WorkerConfig.from_settings(settings),
+        box=SecretBox(settings.webhooks_secret_key_values),
         versions=versions,
     )

@@ -67,3 +67,28 @@ def test_missing_headers_are_refused() -> None:
     del headers["Webhook-Signature"]
     with pytest.raises(WebhookVerificationError, match="missing"):
         verify_webhook(SECRET, body, headers)
+
+
+def test_during_a_rotation_either_secret_verifies_a_delivery_signed_with_both() -> None:
+    new = "whsec_" + base64.b64encode(os.urandom(24)).decode()
+    body, headers = delivery("order.created")
+    sent = datetime.fromtimestamp(int(headers["Webhook-Timestamp"]), UTC)
+    # The server's header during an overlap: one signature per secret, space-separated.
+    headers["Webhook-Signature"] += " " + Webhook(new).sign("msg_1", sent, body.decode())
+
+    assert isinstance(verify_webhook(SECRET, body, headers), OrderCreatedEvent)
+    assert isinstance(verify_webhook(new, body, headers), OrderCreatedEvent)
+
+
+def test_a_receiver_holding_both_secrets_verifies_either_signature() -> None:
+    new = "whsec_" + base64.b64encode(os.urandom(24)).decode()
+    old_only, old_headers = delivery("order.created")
+    new_only, new_headers = delivery("order.created", secret=new)
+
+    assert isinstance(verify_webhook([new, SECRET], old_only, old_headers), OrderCreatedEvent)
+    assert isinstance(verify_webhook((new, SECRET), new_only, new_headers), OrderCreatedEvent)
+    stranger = "whsec_" + base64.b64encode(os.urandom(24)).decode()
+    with pytest.raises(WebhookVerificationError, match="no signature matches"):
+        verify_webhook([stranger], old_only, old_headers)
+    with pytest.raises(WebhookVerificationError, match="no secret"):
+        verify_webhook([], old_only, old_headers)

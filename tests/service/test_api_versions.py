@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest_asyncio
 
+from generated.version_changes import NEWEST, VERSIONS
 from service.db import migrate
 from service.db.unit import Units
 from service.kit.db import Sql, open_database
@@ -206,7 +207,7 @@ def path(customer: str) -> str:
 async def test_get_without_a_pin_answers_the_newest_version_with_null_times(client, auth, customer):
     response = await client.get(path(customer), headers=auth(customer))
     assert response.status_code == 200, response.text
-    assert response.json() == {"version": "2.0.0", "pinned_at": None, "updated_at": None}
+    assert response.json() == {"version": NEWEST, "pinned_at": None, "updated_at": None}
 
 
 async def test_put_moves_the_pin_and_get_reads_it_back(client, auth, customer):
@@ -244,11 +245,11 @@ async def test_an_unknown_version_is_422_naming_the_served_ones(client, auth, cu
     assert response.status_code == 422, response.text
     problem = orjson.loads(response.content)
     assert problem["type"] == "https://harbor.example/problems/unknown-api-version"
-    assert "1.0.0, 1.1.0, 2.0.0" in problem["detail"]
+    assert ", ".join(VERSIONS) in problem["detail"]
     assert problem["errors"][0]["pointer"] == "/version"
     # The refused version was not stored; the first request pinned the version it was answered in.
     read = await client.get(path(customer), headers=auth(customer))
-    assert read.json()["version"] == response.headers["harbor-version"] == "2.0.0"
+    assert read.json()["version"] == response.headers["harbor-version"] == NEWEST
 
 
 async def test_a_malformed_body_is_the_validation_problem(client, auth, customer):

@@ -37,8 +37,18 @@ def test_kit_imports_only_kit(path):
     assert {name for name in ours(path) if not name.startswith("service.kit")} == set()
 
 
-@pytest.mark.parametrize("path", modules("*/repository.py"), ids=lambda p: p.parent.name)
-def test_repositories_import_only_kit(path):
+@pytest.mark.parametrize(
+    "path", modules("*/*repository.py"), ids=lambda p: f"{p.parent.name}/{p.stem}"
+)
+def test_repositories_import_only_kit_and_their_own_records(path):
+    # Besides kit/: the domain's records (plain dataclasses) and its other repository module.
+    domain = f"service.{path.parent.name}."
+    own = {domain + "records", domain + "repository"}
+    assert {name for name in ours(path) if not name.startswith("service.kit")} - own == set()
+
+
+@pytest.mark.parametrize("path", modules("*/records.py"), ids=lambda p: p.parent.name)
+def test_records_import_only_kit(path):
     assert {name for name in ours(path) if not name.startswith("service.kit")} == set()
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from service.auth.errors import InvalidToken
 from service.auth.tokens import TokenVerifier
 from service.kit.settings import DEVELOPMENT_JWT_KEY, Settings
+from service.webhooks.secrets import new_key
 from tests.fixtures.server import ROOT
 from tests.fixtures.service import make_settings, token
 
@@ -144,6 +145,9 @@ def test_production_refuses_the_development_keys(monkeypatch):
     with pytest.raises(ValidationError, match="development cursor key"):
         Settings()
     monkeypatch.setenv("HARBOR_CURSOR_KEY", "another-real-secret-0123456789")
+    with pytest.raises(ValidationError, match="development webhook secrets key"):
+        Settings()
+    monkeypatch.setenv("HARBOR_WEBHOOKS_SECRET_KEYS", new_key())
     assert Settings().jwt_key.get_secret_value() != DEVELOPMENT_JWT_KEY
 
 
@@ -191,6 +195,7 @@ def test_devtoken_refuses_production_and_bad_customers():
         HARBOR_ENVIRONMENT="production",
         HARBOR_JWT_KEY="k" * 40,
         HARBOR_CURSOR_KEY="c" * 40,
+        HARBOR_WEBHOOKS_SECRET_KEYS=new_key(),
     )
     bad = devtoken("not a customer")
 

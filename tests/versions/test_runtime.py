@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from generated.version_changes import NEWEST, VERSIONS, bind
 from generated.version_changes._runtime import VersionChange, Versions, version_key
 
+ROOT = Path(__file__).resolve().parents[2]
+SPEC, RELEASES = ROOT / "spec" / "openapi.yaml", ROOT / "spec" / "releases"
 CREATE = "POST /v1/orders"
 LIST = "GET /v1/customers/{customer_id}/orders"
 
 
 def test_every_release_and_the_newest_are_served_oldest_first():
-    assert VERSIONS == ("1.0.0", "1.1.0", "2.0.0") and NEWEST == "2.0.0"
+    released = sorted((p.stem for p in RELEASES.glob("*.yaml")), key=version_key)
+    assert (*released, *([NEWEST] if NEWEST not in released else [])) == VERSIONS
+    assert yaml.safe_load(SPEC.read_text())["info"]["version"] == NEWEST
     assert sorted(VERSIONS, key=version_key) == list(VERSIONS)
 
 

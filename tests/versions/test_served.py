@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from generated.version_changes import NEWEST, VERSIONS
 from tests.fixtures.service import order_body
 
 OLD_ORDER = {"description": "Gym membership"}
@@ -18,7 +19,7 @@ def _old_body(customer: str, **fields):
 async def test_without_a_header_or_pin_the_newest_answers(create_order, customer):
     response = await create_order(customer, statement_descriptor="Gym membership")
     assert response.status_code == 201, response.text
-    assert response.headers["harbor-version"] == "2.0.0"
+    assert response.headers["harbor-version"] == NEWEST
     assert response.json()["statement_descriptor"] == "Gym membership"
     assert "description" not in response.json()
 
@@ -45,9 +46,9 @@ async def test_an_old_version_is_answered_in_its_own_shape(client, auth, custome
 
     # The same order, asked for in the newest version.
     newest = await client.get(
-        f"/v1/orders/{order['id']}", headers={**auth(customer), "Harbor-Version": "2.0.0"}
+        f"/v1/orders/{order['id']}", headers={**auth(customer), "Harbor-Version": NEWEST}
     )
-    assert newest.headers["harbor-version"] == "2.0.0"
+    assert newest.headers["harbor-version"] == NEWEST
     assert newest.json()["statement_descriptor"] == "Gym membership"
 
 
@@ -77,7 +78,7 @@ async def test_an_unknown_version_is_a_400_naming_the_served_ones(client, auth, 
     )
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
-    assert "1.0.0, 1.1.0, 2.0.0" in response.json()["detail"]
+    assert ", ".join(VERSIONS) in response.json()["detail"]
     assert response.json()["errors"][0]["location"] == "header"
 
 
@@ -85,7 +86,7 @@ async def test_operations_without_bodies_to_convert_carry_the_version(client):
     response = await client.get("/health", headers={"Harbor-Version": "1.0.0"})
     assert response.status_code == 200
     assert response.headers["harbor-version"] == "1.0.0"
-    assert (await client.get("/health")).headers["harbor-version"] == "2.0.0"
+    assert (await client.get("/health")).headers["harbor-version"] == NEWEST
 
 
 async def test_the_first_request_pins_the_customer_and_the_pin_then_applies(client, auth, customer):

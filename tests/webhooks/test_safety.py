@@ -18,6 +18,7 @@ from standardwebhooks import Webhook
 
 from service.kit.settings import Settings
 from service.webhooks.policy import RetryPolicy
+from service.webhooks.secrets import new_key
 from service.webhooks.sender import HttpxSender
 from service.webhooks.signing import new_secret
 from service.webhooks.urls import Target, UnsafeUrl, check_url, resolve
@@ -26,6 +27,7 @@ PRODUCTION = {
     "environment": "production",
     "jwt_key": "a-production-key-that-is-long-enough-0123456789abcdef",
     "cursor_key": "a-production-cursor-key",
+    "webhooks_secret_keys": new_key(),
 }
 
 
@@ -95,7 +97,7 @@ async def test_the_sender_connects_to_the_checked_address_under_the_urls_name(mo
         outcome = await sender.send(
             delivery_id=uuid.uuid4(),
             url="https://hooks.partner.example:8443/h?x=1",
-            secret=secret,
+            secrets=[secret],
             body='{"a":1}',
         )
 
@@ -113,12 +115,12 @@ async def test_the_sender_never_contacts_a_refused_target(receiver, hook):
     async with httpx.AsyncClient() as client:
         sender = HttpxSender(client, clock=Clock(), allow_private=False, timeout_seconds=2)
         plain = await sender.send(
-            delivery_id=uuid.uuid4(), url=receiver.url(hook()), secret=new_secret(), body="{}"
+            delivery_id=uuid.uuid4(), url=receiver.url(hook()), secrets=[new_secret()], body="{}"
         )
         loopback = await sender.send(
             delivery_id=uuid.uuid4(),
             url=receiver.url(hook()).replace("http://", "https://"),
-            secret=new_secret(),
+            secrets=[new_secret()],
             body="{}",
         )
 
@@ -134,7 +136,7 @@ async def test_a_redirect_or_an_unreachable_receiver_is_a_failed_attempt(receive
     async with httpx.AsyncClient(transport=httpx.MockTransport(redirect)) as client:
         sender = HttpxSender(client, clock=Clock(), allow_private=True, timeout_seconds=2)
         moved = await sender.send(
-            delivery_id=uuid.uuid4(), url="http://hooks.example/", secret=new_secret(), body="{}"
+            delivery_id=uuid.uuid4(), url="http://hooks.example/", secrets=[new_secret()], body="{}"
         )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -144,7 +146,7 @@ async def test_a_redirect_or_an_unreachable_receiver_is_a_failed_attempt(receive
         refused = await sender.send(
             delivery_id=uuid.uuid4(),
             url=f"http://127.0.0.1:{closed_port}/",
-            secret=new_secret(),
+            secrets=[new_secret()],
             body="{}",
         )
 

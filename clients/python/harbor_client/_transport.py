@@ -39,10 +39,10 @@ TransportT = TypeVar("TransportT", bound=httpx.BaseTransport | httpx.AsyncBaseTr
 R = TypeVar("R")
 Params = list[tuple[str, str | int | float | bool | None]]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
-USER_AGENT = "harbor-client/2.0.0"
+USER_AGENT = "harbor-client/2.1.0"
 # The contract version this client was generated from: sent on every request as Harbor-Version, so
 # the server answers in this version's shapes whatever the account is pinned to.
-API_VERSION = "2.0.0"
+API_VERSION = "2.1.0"
 _log = logging.getLogger("harbor_client")
 
 

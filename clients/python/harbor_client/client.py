@@ -22,6 +22,7 @@ class _Operations:
     create_webhook_endpoint = operation(_ops.create_webhook_endpoint)
     get_webhook_endpoint = operation(_ops.get_webhook_endpoint)
     delete_webhook_endpoint = operation(_ops.delete_webhook_endpoint)
+    rotate_webhook_endpoint_secret = operation(_ops.rotate_webhook_endpoint_secret)
     list_webhook_deliveries = operation(_ops.list_webhook_deliveries)
     iter_list_webhook_deliveries = paginate(
         _ops.list_webhook_deliveries, _ops.LIST_WEBHOOK_DELIVERIES_PAGER
@@ -32,7 +33,7 @@ class _Operations:
 
 
 class HarborClient(_Operations, SyncClient):
-    """A synchronous client of Harbor Payments Order API 2.0.0, on httpx.
+    """A synchronous client of Harbor Payments Order API 2.1.0, on httpx.
 
     `HarborClient(base_url, token=...)`; use it in a `with` block (or call `close()`).
     Methods return the decoded body and raise HarborApiError subclasses for error answers.
@@ -40,7 +41,7 @@ class HarborClient(_Operations, SyncClient):
 
 
 class AsyncHarborClient(_Operations, AsyncClient):
-    """An asynchronous client of Harbor Payments Order API 2.0.0, on httpx.
+    """An asynchronous client of Harbor Payments Order API 2.1.0, on httpx.
 
     `AsyncHarborClient(base_url, token=...)`; use it in an `async with` block (or `await
     aclose()`). Methods are coroutines; paginators are iterated with `async for`.

@@ -6,7 +6,7 @@ import binascii
 import hashlib
 import hmac
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from pydantic import TypeAdapter
 
@@ -22,13 +22,26 @@ class WebhookVerificationError(Exception):
     """The delivery is not signed with this endpoint's secret, or is too old or new to trust."""
 
 
+def _key(secret: str) -> bytes:
+    try:
+        return base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        raise WebhookVerificationError("the secret is not a whsec_ base64 secret") from None
+
+
 def verify_webhook(
-    secret: str, body: bytes, headers: Mapping[str, str], *, tolerance_seconds: int = 300
+    secret: str | Sequence[str],
+    body: bytes,
+    headers: Mapping[str, str],
+    *,
+    tolerance_seconds: int = 300,
 ) -> WebhookEvent:
     """Check the signature over the raw body (before any JSON parsing), then parse the event.
 
-    `secret` is the endpoint's `whsec_...` secret, shown once when it was registered; `headers`
-    are the delivery's HTTP headers (any case). Raises WebhookVerificationError on any doubt.
+    `secret` is the endpoint's `whsec_...` secret, shown once when it was registered or rotated,
+    or several of them: while a rotation's overlap lasts, pass the new and the old secret, and
+    a delivery signed with either verifies. `headers` are the delivery's HTTP headers (any
+    case). Raises WebhookVerificationError on any doubt.
     """
     lowered = {key.lower(): value for key, value in headers.items()}
     message_id = lowered.get("webhook-id")
@@ -38,18 +51,18 @@ def verify_webhook(
         raise WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature")
     if not stamp.isdigit() or abs(time.time() - int(stamp)) > tolerance_seconds:
         raise WebhookVerificationError("webhook-timestamp is malformed or too far from now")
-    try:
-        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
-    except binascii.Error:
-        raise WebhookVerificationError("the secret is not a whsec_ base64 secret") from None
+    keys = [_key(secret)] if isinstance(secret, str) else [_key(s) for s in secret]
+    if not keys:
+        raise WebhookVerificationError("no secret to verify with")
     signed = f"{message_id}.{stamp}.".encode() + body
-    expected = hmac.new(key, signed, hashlib.sha256).digest()
+    expected = [hmac.new(key, signed, hashlib.sha256).digest() for key in keys]
     for signature in signatures.split():
         version, _, value = signature.partition(",")
         try:
             candidate = base64.b64decode(value, validate=True)
         except binascii.Error:
             continue
-        if version == "v1" and hmac.compare_digest(candidate, expected):
+        # Every comparison runs, so the time taken does not tell which secret matched.
+        if version == "v1" and sum(hmac.compare_digest(candidate, e) for e in expected):
             return _EVENT.validate_json(body)
     raise WebhookVerificationError("no signature matches this endpoint's secret")

@@ -204,6 +204,34 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/webhook-endpoints/{endpoint_id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rotate a webhook endpoint's signing secret
+         * @description Gives the endpoint a new signing secret, shown in this response only.
+         *     The secret it replaces keeps signing beside the new one for
+         *     `previous_secret_valid_seconds` (24 hours unless given): during that
+         *     overlap every delivery's `webhook-signature` header carries one
+         *     signature per secret, so receivers verify with either while they
+         *     move to the new one. Pass `0` when the old secret leaked: it stops
+         *     signing at once. A rotation during an overlap replaces the older
+         *     secret: only the newest two ever sign. An unknown id and another
+         *     customer's endpoint both answer 404.
+         */
+        post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/webhook-endpoints/{endpoint_id}/deliveries": {
         parameters: {
             query?: never;
@@ -487,8 +515,31 @@ export interface components {
              * @description When the endpoint was registered (UTC).
              */
             created_at: string;
-            /** @description The signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. To change it, register a new endpoint and delete this one. */
+            /** @description The signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. To change it, rotate it (`rotateWebhookEndpointSecret`). */
             secret: string;
+        };
+        /** @description How a rotation treats the secret it replaces. */
+        WebhookSecretRotation: {
+            /**
+             * @description How long the replaced secret keeps signing beside the new one, in seconds; 0 stops it at once.
+             * @default 86400
+             */
+            previous_secret_valid_seconds: number;
+        };
+        /** @description The outcome of a rotation, with the new signing secret, which no later response repeats. */
+        WebhookSecretRotated: {
+            /**
+             * Format: uuid
+             * @description The endpoint whose secret was rotated.
+             */
+            endpoint_id: string;
+            /** @description The new signing secret (Standard Webhooks), `whsec_` and base64. Keep it secret; Harbor never shows it again. */
+            secret: string;
+            /**
+             * Format: date-time
+             * @description When the replaced secret stops signing (UTC), or null when it stopped at once.
+             */
+            previous_secret_expires_at: string | null;
         };
         /** @description One page of webhook endpoints, newest first. */
         WebhookEndpointPage: {
@@ -1276,6 +1327,47 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
+            429: components["responses"]["TooManyRequests"];
+            431: components["responses"]["HeadersTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    rotateWebhookEndpointSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description The webhook endpoint's id.
+                 * @example 0193a5b2-7c4e-7d1a-9f3b-2c4d5e6f7a8b
+                 */
+                endpoint_id: components["parameters"]["EndpointId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["WebhookSecretRotation"];
+            };
+        };
+        responses: {
+            /** @description The new secret, shown only now, and until when the previous one still signs. */
+            200: {
+                headers: {
+                    "X-Request-ID": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookSecretRotated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ContentTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["UnprocessableContent"];
             429: components["responses"]["TooManyRequests"];
             431: components["responses"]["HeadersTooLarge"];
             500: components["responses"]["InternalError"];

@@ -42,6 +42,8 @@ def render_typescript(api: ir.ClientApi) -> dict[str, str]:
     files = {
         name: env.get_template(template).render(context) for name, template in _TEMPLATES.items()
     }
+    if api.signed_webhook_models:
+        files["src/webhooks.ts"] = env.get_template("webhooks.ts.jinja").render(context)
     files["README.md"] = markdown_header(api) + files["README.md"]
     return files
 

@@ -4,6 +4,7 @@ endpoints, deliveries and cursors; everything of B's that must never reach A is 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -72,7 +73,9 @@ class World:
 
 
 class _NoSend:
-    async def send(self, *, delivery_id: UUID, url: str, secret: str, body: str) -> Outcome:
+    async def send(
+        self, *, delivery_id: UUID, url: str, secrets: Sequence[str], body: str
+    ) -> Outcome:
         raise AssertionError("the hostile suite never delivers webhooks")
 
 
