@@ -39,9 +39,21 @@ class Target:
     port: int
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits to a translator or tunnel
+# (NAT64, SIIT, the deprecated IPv4-compatible form): the IPv4 address is where they lead.
+_CARRY_IPV4 = tuple(ipaddress.IPv6Network(n) for n in ("64:ff9b::/96", "::ffff:0:0:0/96", "::/96"))
+
+
 def _is_public(address: IpAddress) -> bool:
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.is_site_local:  # fec0::/10, deprecated, but routed inside some networks
+            return False
+        if address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        elif address.sixtofour is not None:
+            address = address.sixtofour
+        elif any(address in network for network in _CARRY_IPV4):
+            address = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return address.is_global and not address.is_multicast
 
 

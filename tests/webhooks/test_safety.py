@@ -93,6 +93,14 @@ def test_production_policy_refuses(url):
         "https://%31%32%37.0.0.1/",  # percent-encoded: a WHATWG parser decodes it
         "https://127%2e0%2e0%2e1/",
         "https://a..b/",
+        # IPv6 that leads to a private IPv4 address through a translator or tunnel.
+        "https://[::127.0.0.1]/",  # IPv4-compatible
+        "https://[::ffff:0:7f00:1]/",  # SIIT
+        "https://[64:ff9b::127.0.0.1]/",  # NAT64
+        "https://[64:ff9b::a9fe:a9fe]/",
+        "https://[2002:7f00:1::]/",  # 6to4
+        "https://[2002:a00:1::1]/",
+        "https://[fec0::1]/",  # site-local
     ],
 )
 def test_production_policy_refuses_every_notation_of_a_private_host(url):
@@ -107,6 +115,18 @@ def test_the_checked_host_is_the_resolvers_spelling_and_public_notations_pass():
     assert check_url("https://b\u00fccher.example/", allow_private=False).host == (
         "xn--bcher-kva.example"
     )
+
+
+def test_ipv6_carrying_a_public_ipv4_address_passes():
+    for host in ("[64:ff9b::8.8.8.8]", "[2002:808:808::1]", "[2606:4700::1111]"):
+        assert check_url(f"https://{host}/", allow_private=False).port == 443
+
+
+async def test_a_nat64_answer_for_a_private_address_is_refused_at_delivery(monkeypatch):
+    fake_dns(monkeypatch, {"nat64.example": ["64:ff9b::a00:1"]})
+
+    with pytest.raises(UnsafeUrl, match="non-public"):
+        await resolve(check_url("https://nat64.example/", allow_private=False))
 
 
 async def test_a_short_form_literal_is_read_as_its_address_at_delivery():
