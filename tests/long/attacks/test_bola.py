@@ -24,7 +24,7 @@ from tests.long.attacks.refusal import (
 from tests.long.hostile.checker import Case, Expect
 from tests.long.hostile.corpus import replace_path
 from tests.long.hostile.operations import SPEC, Operation, operations
-from tests.long.hostile.template import case, template
+from tests.long.hostile.template import Template, case, template
 from tests.long.hostile.world import World
 
 pytestmark = pytest.mark.slow
@@ -69,76 +69,32 @@ def bola(op: Operation, world: World) -> Iterator[tuple[Case, Refusal | None]]:
     names = [p.name for p in op.parameter("path")]
     unknown = set(names) - OWNED
     assert not unknown, f"{op.operation_id}: no BOLA attack for path parameters {unknown}"
-    found = 0
-    for name in names:
-        found += 1
-        yield (
-            case(
-                b.with_path(name, a.path[name]),
-                world,
-                "bola",
-                f"A's {name}",
-                Expect.REJECT,
-                caller=world.b,
-            ),
-            refusal_for(op, name),
-        )
+
+    def by_b(t: Template, label: str, what: str | None) -> tuple[Case, Refusal | None]:
+        """B's case; `what` names A's part in it (None: B's own request, which must succeed)."""
+        if what is None:
+            return case(t, world, "bola", label, Expect.SUCCESS, caller=world.b), None
+        return case(t, world, "bola", label, Expect.REJECT, caller=world.b), refusal_for(op, what)
+
+    attacks = [by_b(b.with_path(name, a.path[name]), f"A's {name}", name) for name in names]
     if len(names) > 1:
-        yield (
-            case(
-                replace_path(b, a.path),
-                world,
-                "bola",
-                "all of A's path",
-                Expect.REJECT,
-                caller=world.b,
-            ),
-            refusal_for(op, names[0]),
-        )
+        attacks.append(by_b(replace_path(b, a.path), "all of A's path", names[0]))
     if "order_id" in names:
         cancelled = b.with_path("order_id", world.a.cancelled_order_id.encode())
-        yield (
-            case(cancelled, world, "bola", "A's cancelled order", Expect.REJECT, caller=world.b),
-            refusal_for(op, "order_id"),
-        )
+        attacks.append(by_b(cancelled, "A's cancelled order", "order_id"))
     if op.operation_id in world.a.cursors:
-        found += 1
-        cursor = world.a.cursors[op.operation_id].encode()
-        yield (
-            case(
-                b.with_query((b"cursor", cursor)),
-                world,
-                "bola",
-                "A's cursor",
-                Expect.REJECT,
-                caller=world.b,
-            ),
-            refusal_for(op, "cursor"),
-        )
+        cursor = (b"cursor", world.a.cursors[op.operation_id].encode())
+        attacks.append(by_b(b.with_query(cursor), "A's cursor", "cursor"))
         if names:
-            every = replace_path(b, a.path).with_query((b"cursor", cursor))
-            yield (
-                case(every, world, "bola", "A's path and cursor", Expect.REJECT, caller=world.b),
-                refusal_for(op, names[0]),
-            )
-        # B's own first page: a list shows B's items only (the checker looks for A's).
-        yield case(b, world, "bola", "B's own list", Expect.SUCCESS, caller=world.b), None
+            every = replace_path(b, a.path).with_query(cursor)
+            attacks.append(by_b(every, "A's path and cursor", names[0]))
     if b.body is not None and "customer_id" in json.loads(b.body):
-        found += 1
         body = json.dumps({**json.loads(b.body), "customer_id": world.a.id}).encode()
-        yield (
-            case(
-                b.with_body(body),
-                world,
-                "bola",
-                "A's customer_id in the body",
-                Expect.REJECT,
-                caller=world.b,
-            ),
-            refusal_for(op, "body customer_id"),
-        )
-    if not found:
-        yield case(b, world, "bola", "B's own request", Expect.SUCCESS, caller=world.b), None
+        attacks.append(by_b(b.with_body(body), "A's customer_id in the body", "body customer_id"))
+    yield from attacks
+    if not attacks or op.operation_id in world.a.cursors:
+        # Nothing names A, or a list: B's own answer shows B's items only (the checker looks).
+        yield by_b(b, "B's own request", None)
 
 
 async def test_customer_b_gets_nothing_of_a_on_every_operation(world: World) -> None:
