@@ -1,6 +1,6 @@
 """JWT attacks: every forged, stale or confused token is refused. In process for each algorithm
 the settings offer (TokenVerifier, as the server builds it), and through the API on every secured
-operation: 401 `unauthenticated` with `WWW-Authenticate: Bearer error="invalid_token"`."""
+operation of a server per key type (HMAC, RSA, EC, Ed25519): 401 `unauthenticated` with `WWW-Authenticate: Bearer error="invalid_token"`."""
 
 from __future__ import annotations
 
@@ -91,11 +91,12 @@ async def test_every_secured_operation_refuses_every_attack_on_an_hs256_server(
     _every_secured_operation(world, family("jwt: API, HS256 server"))
 
 
-async def test_every_secured_operation_refuses_every_attack_on_an_rs256_server(
-    tmp_path: Path,
+@pytest.mark.parametrize("algorithm", ["RS256", "ES256", "EdDSA"])  # one per key type
+async def test_every_secured_operation_refuses_every_attack_on_an_asymmetric_server(
+    algorithm: str, tmp_path: Path
 ) -> None:
     async with (
         fresh_database("sqlite", tmp_path) as url,
-        hostile_server(url, tmp_path, algorithm="RS256") as world,
+        hostile_server(url, tmp_path, issuer=issuer_for(algorithm, ISSUER, AUDIENCE)) as world,
     ):
-        _every_secured_operation(world, family("jwt: API, RS256 server"))
+        _every_secured_operation(world, family(f"jwt: API, {algorithm} server"))
