@@ -16,6 +16,7 @@ from service.kit.settings import Settings
 
 CUSTOMER_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub"]
+_NUMERIC_DATES = ("exp", "iat", "nbf")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +88,13 @@ class TokenVerifier:
         subject = claims.get("sub")
         if not isinstance(subject, str) or not CUSTOMER_ID.fullmatch(subject):
             raise InvalidToken("The bearer token's subject is not a customer id.")
-        # PyJWT has checked that iat is a number and not in the future (within the leeway), so
-        # this also bounds how far ahead exp can be.
+        # RFC 7519's NumericDate is a JSON number; PyJWT also takes a string that int() reads.
+        for name in _NUMERIC_DATES:
+            value = claims.get(name, 0)
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InvalidToken(f"The bearer token's {name} is not a number.")
+        # PyJWT has checked that iat is not in the future (within the leeway), so this also
+        # bounds how far ahead exp can be.
         if float(claims["exp"]) - float(claims["iat"]) > self._max_lifetime:
             raise InvalidToken(
                 f"The bearer token lives longer than {self._max_lifetime} seconds (exp - iat)."

@@ -73,6 +73,9 @@ async def test_a_missing_bearer_token_is_401_with_a_challenge(client, customer, 
         "no_iat",
         "issued_in_the_future",
         "lives_longer_than_the_maximum",
+        "exp_a_string",
+        "iat_a_string",
+        "nbf_a_string",
     ],
 )
 async def test_a_bad_token_is_401_invalid_token(client, settings, customer, claims, fault):
@@ -99,6 +102,10 @@ async def test_a_bad_token_is_401_invalid_token(client, settings, customer, clai
         "lives_longer_than_the_maximum": lambda: jwt.encode(
             {**claims, "exp": now + settings.jwt_max_lifetime_seconds + 1}, key
         ),
+        # NumericDate is a JSON number; PyJWT alone accepts these strings.
+        "exp_a_string": lambda: jwt.encode({**claims, "exp": str(now + 600)}, key),
+        "iat_a_string": lambda: jwt.encode({**claims, "iat": str(now)}, key),
+        "nbf_a_string": lambda: jwt.encode({**claims, "nbf": str(now)}, key),
     }[fault]()
 
     response = await get_orders(client, customer, f"Bearer {bad}")

@@ -67,6 +67,75 @@ def test_production_policy_refuses(url):
     assert check_url(url, allow_private=True).url == url
 
 
+# What inet_aton/getaddrinfo read as a private address, or a name a resolver may read another
+# way: each passed registration once, to be refused only at delivery (or not at all).
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://2130706433/",  # decimal
+        "https://017700000001/",  # octal, one part
+        "https://0x7f000001/",  # hex
+        "https://0x7f.0.0.1/",
+        "https://0x7f.0x0.0x0.0x1/",
+        "https://0177.0.0.1/",  # octal parts
+        "https://127.000.000.001/",
+        "https://127.1/",  # short forms
+        "https://127.0.1/",
+        "https://0x7f.1/",
+        "https://0/",
+        "https://10.1/",
+        "https://0xa9fea9fe/",  # 169.254.169.254
+        "https://127.0.0.1./",  # trailing dots
+        "https://localhost./",
+        "https://LocalHost./",
+        "https://db.localhost./",
+        "https://\uff11\uff12\uff17.\uff10.\uff10.\uff11/",  # full-width digits, IDNA-folded
+        "https://127\u30020\u30020\u30021/",  # ideographic full stops
+        "https://\uff4c\uff4f\uff43\uff41\uff4c\uff48\uff4f\uff53\uff54/",  # full-width localhost
+        "https://%31%32%37.0.0.1/",  # percent-encoded: a WHATWG parser decodes it
+        "https://127%2e0%2e0%2e1/",
+        "https://a..b/",
+        # IPv6 that leads to a private IPv4 address through a translator or tunnel.
+        "https://[::127.0.0.1]/",  # IPv4-compatible
+        "https://[::ffff:0:7f00:1]/",  # SIIT
+        "https://[64:ff9b::127.0.0.1]/",  # NAT64
+        "https://[64:ff9b::a9fe:a9fe]/",
+        "https://[2002:7f00:1::]/",  # 6to4
+        "https://[2002:a00:1::1]/",
+        "https://[fec0::1]/",  # site-local
+    ],
+)
+def test_production_policy_refuses_every_notation_of_a_private_host(url):
+    with pytest.raises(UnsafeUrl):
+        check_url(url, allow_private=False)
+
+
+def test_the_checked_host_is_the_resolvers_spelling_and_public_notations_pass():
+    target = check_url("https://Hooks.Partner.Example./h", allow_private=False)
+    assert (target.host, target.port) == ("hooks.partner.example", 443)
+    assert check_url("https://16843009/", allow_private=False).host == "16843009"  # 1.1.1.1
+    assert check_url("https://b\u00fccher.example/", allow_private=False).host == (
+        "xn--bcher-kva.example"
+    )
+
+
+def test_ipv6_carrying_a_public_ipv4_address_passes():
+    for host in ("[64:ff9b::8.8.8.8]", "[2002:808:808::1]", "[2606:4700::1111]"):
+        assert check_url(f"https://{host}/", allow_private=False).port == 443
+
+
+async def test_a_nat64_answer_for_a_private_address_is_refused_at_delivery(monkeypatch):
+    fake_dns(monkeypatch, {"nat64.example": ["64:ff9b::a00:1"]})
+
+    with pytest.raises(UnsafeUrl, match="non-public"):
+        await resolve(check_url("https://nat64.example/", allow_private=False))
+
+
+async def test_a_short_form_literal_is_read_as_its_address_at_delivery():
+    # 1.1.1.1 as one number: resolve() must not send it to DNS as a name.
+    assert await resolve(check_url("https://16843009/", allow_private=False)) == "1.1.1.1"
+
+
 def test_a_public_https_url_passes_with_its_port():
     target = check_url("https://hooks.partner.example:8443/h?x=1", allow_private=False)
 

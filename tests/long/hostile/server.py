@@ -28,11 +28,14 @@ NO_RATE_LIMITS = {
 
 @contextlib.asynccontextmanager
 async def hostile_server(
-    database_url: str, tmp_path: Path, *, algorithm: str = "HS256"
+    database_url: str, tmp_path: Path, *, algorithm: str = "HS256", issuer: Issuer | None = None
 ) -> AsyncIterator[World]:
-    if algorithm == "HS256":
+    """`issuer`: trust that one (any algorithm the settings offer) instead of a new key."""
+    if issuer is not None:
+        algorithm, key = issuer.algorithm, issuer.verification_key.decode()
+    elif algorithm == "HS256":
         secret = secrets.token_hex(32)
-        issuer: Issuer = hs_issuer(secret.encode(), ISSUER, AUDIENCE)
+        issuer = hs_issuer(secret.encode(), ISSUER, AUDIENCE)
         key = secret
     else:
         keys = RsaKeys.generate()
