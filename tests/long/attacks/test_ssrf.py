@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from service.kit.clock import SystemClock
+from service.webhooks.secrets import new_key
 from service.webhooks.sender import HttpxSender, Outcome, create_client
 from service.webhooks.signing import new_secret
 from service.webhooks.urls import UnsafeUrl, check_url, resolve
@@ -86,7 +87,7 @@ def _production_sender(client: httpx.AsyncClient) -> HttpxSender:
 
 
 async def _send(sender: HttpxSender, url: str) -> Outcome:
-    return await sender.send(delivery_id=uuid.uuid4(), url=url, secret=new_secret(), body="{}")
+    return await sender.send(delivery_id=uuid.uuid4(), url=url, secrets=[new_secret()], body="{}")
 
 
 async def test_a_rebinding_name_never_reaches_the_local_receiver(
@@ -174,6 +175,7 @@ async def production(tmp_path: Path) -> AsyncIterator[World]:
             environment="production",
             jwt_key=PRODUCTION_KEY,
             cursor_key=secrets.token_hex(32),
+            webhooks_secret_keys=new_key(),
             access_log="false",
             environ=NO_RATE_LIMITS,
         ) as server,

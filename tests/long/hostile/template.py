@@ -96,6 +96,8 @@ def body_document(op: Operation, customer: Customer) -> dict[str, Any] | None:
             "event_types": ["order.created"],
             "description": "hostile suite",
         }
+    if fields == {"previous_secret_valid_seconds"}:
+        return {"previous_secret_valid_seconds": 3600}
     if fields == {"version"}:
         # The newest served version: moving a pin to it must succeed from any pin.
         return {"version": served_versions().newest}
