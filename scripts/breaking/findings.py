@@ -120,6 +120,10 @@ _SCHEMA_RULES = [
     ("property-added", INFO, INFO, ADD, "a new property (in requests, an optional one)"),
     ("property-became-required", ERR, INFO, CHG, "a property became required"),
     ("property-became-optional", INFO, ERR, CHG, "a property became optional"),
+    ("constraint-narrowed", ERR, INFO, CHG, "a 2020-12 keyword (contains, not, if/then, ...) added or stricter"),
+    ("constraint-widened", INFO, ERR, CHG, "a 2020-12 keyword (contains, not, if/then, ...) removed or looser"),
+    ("constraint-changed", ERR, ERR, CHG, "an if, contentEncoding or contentMediaType changed"),
+    ("keyword-not-compared", WARN, WARN, CHG, "a schema keyword the gate does not compare changed"),
 ]
 
 # Rules that only make sense in one direction.

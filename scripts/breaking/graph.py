@@ -17,6 +17,11 @@ class Direction(enum.Enum):
     REQUEST = "request"
     RESPONSE = "response"
 
+    @property
+    def flipped(self) -> Direction:
+        """The other direction: inside `not`, accepting more means rejecting more."""
+        return Direction.RESPONSE if self is Direction.REQUEST else Direction.REQUEST
+
 
 class Pair:
     """A base schema and a revision schema compared in one direction.

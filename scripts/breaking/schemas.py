@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from scripts.breaking.applicators import compare_keywords
 from scripts.breaking.constraints import constraints
 from scripts.breaking.findings import Change
 from scripts.breaking.graph import Direction, Pair, settle
@@ -32,14 +33,17 @@ class Collector:
     def rule(self, rule: str, pointer: str, message: str) -> None:
         self.changes.append(Change(rule, pointer, message))
 
-    def child(self, base: Schema, rev: Schema) -> None:
-        self.children.append(self.comparer.pair(base, rev, self.direction))
+    def child(self, base: Schema, rev: Schema, *, flip: bool = False) -> None:
+        direction = self.direction.flipped if flip else self.direction
+        self.children.append(self.comparer.pair(base, rev, direction))
 
-    def child_srcs(self, base: tuple[Src, ...], rev: tuple[Src, ...]) -> None:
+    def child_srcs(
+        self, base: tuple[Src, ...], rev: tuple[Src, ...], *, flip: bool = False
+    ) -> None:
         """A pair below this one, skipped when both sides are the same self-contained schema."""
         comparer = self.comparer
         if not comparer.same(base, rev):
-            self.child(comparer.base.schema(base), comparer.rev.schema(rev))
+            self.child(comparer.base.schema(base), comparer.rev.schema(rev), flip=flip)
 
 
 class SchemaComparer:
@@ -124,6 +128,7 @@ def _compare(base: Schema, rev: Schema, out: Collector) -> None:
         _additional(base, rev, out, at)
     if base.items is not None or rev.items is not None:
         out.child_srcs(base.items or (), rev.items or ())
+    compare_keywords(base, rev, out, at)
 
 
 def _may_be(schema: Schema, kind: str) -> bool:
