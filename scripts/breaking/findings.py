@@ -132,7 +132,7 @@ _DIRECTED_RULES = [
     ("request-property-removed", WARN, REM, "a request property is no longer documented"),
     ("request-property-rejected", ERR, REM, "a request property is now rejected (additionalProperties: false)"),
     ("response-required-property-removed", ERR, REM, "a required response property was removed"),
-    ("response-optional-property-removed", WARN, REM, "an optional response property was removed"),
+    ("response-optional-property-removed", ERR, REM, "an optional response property was removed: clients read it"),
     ("response-property-added-to-closed-schema", ERR, ADD, "a response property the base schema forbade"),
 ]
 # fmt: on
