@@ -43,6 +43,8 @@ _IGNORED = frozenset(
 _CONJOINED = ("propertyNames", "contentSchema", "unevaluatedProperties", "unevaluatedItems")
 # Subschemas that each stand alone: two `contains` need two items, not one matching both.
 _CLAUSES = (("contains",), ("not",), ("if", "then", "else"))
+# Patterns that match every string: writing one restricts nothing.
+_TRIVIAL_PATTERNS = frozenset({"", ".*", "^.*$", "^.*", ".*$"})
 # 3.0 discriminator mappings may name a schema instead of referring to it.
 _COMPONENT = "#/components/schemas/"
 
@@ -93,7 +95,8 @@ class Merged:
             _counts(self.property_counts, node, "minProperties", "maxProperties")
         if not present.isdisjoint(_OBJECT_KEYS):
             self._add_object(node, pointer)
-        if "pattern" in present and (pattern := text(node, "pattern")) is not None:
+        pattern = text(node, "pattern") if "pattern" in present else None
+        if pattern is not None and pattern not in _TRIVIAL_PATTERNS:
             self.patterns.add(pattern)
         if "format" in present:
             self.format = self.format or text(node, "format")
