@@ -130,6 +130,8 @@ _SCHEMA_RULES = [
 _DIRECTED_RULES = [
     ("request-required-property-added", ERR, CHG, "a new required request property"),
     ("request-property-removed", WARN, REM, "a request property is no longer documented"),
+    ("request-default-changed", ERR, CHG, "a request parameter's or property's default changed"),
+    ("request-default-removed", WARN, CHG, "a request parameter's or property's default was removed"),
     ("request-property-rejected", ERR, REM, "a request property is now rejected (additionalProperties: false)"),
     ("response-required-property-removed", ERR, REM, "a required response property was removed"),
     ("response-optional-property-removed", ERR, REM, "an optional response property was removed: clients read it"),

@@ -122,6 +122,8 @@ def _compare(base: Schema, rev: Schema, out: Collector) -> None:
     if not _types(base, rev, out, at):
         return  # nothing in common: the deeper differences add nothing
     _enums(base, rev, out, at)
+    if out.request and base.default is not None and rev.default != base.default:
+        _default(base.default, rev.default, out, at)
     constraints(base, rev, out.add, at)
     if _may_be(base, "object") or _may_be(rev, "object"):
         _properties(base, rev, out)
@@ -180,6 +182,16 @@ def _enums(base: Schema, rev: Schema, out: Collector, at: str) -> None:
             out.add("enum-value-removed", at, f"enum value {value} was removed")
         for value in sorted(new - old):
             out.add("enum-value-added", at, f"enum value {value} was added")
+
+
+def _default(old: str, new: str | None, out: Collector, at: str) -> None:
+    """A caller who leaves the value out gets another behaviour: the request is accepted, the
+    result differs (another currency, another page size)."""
+    if new is None:
+        message = f"the default {old} was removed: what an omitted value means is unsaid"
+        out.rule("request-default-removed", join(at, "default"), message)
+    else:
+        out.rule("request-default-changed", join(at, "default"), f"default {old} became {new}")
 
 
 def _properties(base: Schema, rev: Schema, out: Collector) -> None:
