@@ -130,6 +130,8 @@ _SCHEMA_RULES = [
 _DIRECTED_RULES = [
     ("request-required-property-added", ERR, CHG, "a new required request property"),
     ("request-property-removed", WARN, REM, "a request property is no longer documented"),
+    ("request-variants-made-exclusive", ERR, CHG, "oneOf now rejects a value the base accepted because it fits two alternatives"),
+    ("response-variants-no-longer-exclusive", ERR, CHG, "a value fitting two of the base's oneOf alternatives may now be sent"),
     ("request-default-changed", ERR, CHG, "a request parameter's or property's default changed"),
     ("request-default-removed", WARN, CHG, "a request parameter's or property's default was removed"),
     ("request-property-rejected", ERR, REM, "a request property is now rejected (additionalProperties: false)"),

@@ -206,7 +206,7 @@ class Merged:
         found = frozenset(enum_text(v) for v in listed if v is not None)
         self.enum = found if self.enum is None else self.enum & found
 
-    def build(self, pointer: str, one_of: str | None = None) -> Schema:
+    def build(self, pointer: str, one_of: tuple[tuple[str, int], ...] = ()) -> Schema:
         types = self.types
         if types is None:
             if self.properties or self.required or self.closed or self.additional:

@@ -82,14 +82,20 @@ class Schema:
     default: str | None = None
     extensible: bool = False
     discriminator: Discriminator | None = None
-    # The pointer of the `oneOf` this alternative belongs to: its siblings exclude it.
-    one_of: str | None = None
+    # The `oneOf`s this alternative sits in, each with its place: (pointer, index).
+    one_of: tuple[tuple[str, int], ...] = ()
     read_only: bool = False
     write_only: bool = False
     deprecated: bool = False
 
 
 ANY = Schema("")
+
+
+def exclusive(a: Schema, b: Schema) -> bool:
+    """True when `a` and `b` are different alternatives of one `oneOf`: no value may fit both."""
+    places = dict(a.one_of)
+    return any(group in places and places[group] != i for group, i in b.one_of)
 
 
 def enum_text(value: object) -> str:

@@ -21,7 +21,7 @@ class _Conj:
 
     parts: tuple[Src, ...]
     branch: str | None
-    one_of: str | None = None  # the `oneOf` whose alternative this is, if one
+    one_of: tuple[tuple[str, int], ...] = ()  # (oneOf pointer, alternative) it sits in
 
 
 def _product(left: list[_Conj], right: list[_Conj]) -> list[_Conj]:
@@ -31,7 +31,7 @@ def _product(left: list[_Conj], right: list[_Conj]) -> list[_Conj]:
         _Conj(
             a.parts + b.parts,
             b.branch if b.branch is not None else a.branch,
-            b.one_of if b.one_of is not None else a.one_of,
+            a.one_of + b.one_of,
         )
         for a in left
         for b in right
@@ -146,17 +146,19 @@ class Normalizer:
             if not members:
                 continue
             union: list[_Conj] = []
-            # An outer oneOf wins: its alternatives exclude each other, nested ones included.
-            group = join(pointer, keyword) if keyword == "oneOf" else None
             for i, member in enumerate(members):
                 member_pointer = join(pointer, keyword, i)
                 label = self._resolver.deref(member, member_pointer)[1]
+                # Alternatives of one oneOf exclude each other; of an anyOf they do not.
+                place = ((join(pointer, keyword), i),) if keyword == "oneOf" else ()
                 for conj in self._expand(member, member_pointer, stack):
-                    union.append(_Conj(conj.parts, conj.branch or label, group or conj.one_of))
+                    union.append(_Conj(conj.parts, conj.branch or label, place + conj.one_of))
             dnf = _product(dnf, union)
         return dnf
 
-    def _merge(self, parts: tuple[Src, ...], pointer: str, one_of: str | None = None) -> Schema:
+    def _merge(
+        self, parts: tuple[Src, ...], pointer: str, one_of: tuple[tuple[str, int], ...] = ()
+    ) -> Schema:
         """One schema that accepts what every part accepts."""
         m = Merged()
         for part in parts:
