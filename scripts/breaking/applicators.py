@@ -6,7 +6,8 @@ compared in the same direction, except under `not`, where it flips (a `not`
 that matches more rejects more). An `if` that changed makes its `then`/`else`
 apply to other values: that is `constraint-changed`, not compared further.
 Keywords the gate does not know are never passed over in silence: a change to
-one is a warning that names it.
+one is a warning that names it. And the discriminator: the value -> schema
+mapping a client dispatches on.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from scripts.breaking.constraints import counts
-from scripts.breaking.model import FALSE, Schema, Src
-from scripts.breaking.nodes import join
+from scripts.breaking.model import FALSE, Discriminator, Schema, Src
+from scripts.breaking.nodes import SpecError, join
 
 if TYPE_CHECKING:
+    from scripts.breaking.normalize import Normalizer
     from scripts.breaking.schemas import Collector
 
 
@@ -39,6 +41,8 @@ def compare_keywords(base: Schema, rev: Schema, out: Collector, at: str) -> None
             )
             message = f"{key} {old_value or 'none'} became {new_value or 'none'}"
             out.add(f"constraint-{kind}", join(at, key), message)
+    if base.discriminator is not None and rev.discriminator is not None:
+        _discriminator(base.discriminator, rev.discriminator, out)
     for key in sorted(base.unknown.keys() | rev.unknown.keys()):
         if base.unknown.get(key) != rev.unknown.get(key):
             message = f"keyword '{key}' changed; the gate does not compare it: check it by hand"
@@ -97,6 +101,33 @@ def _dependent_required(base: Schema, rev: Schema, out: Collector, at: str) -> N
     for name, needed in sorted(old - new):
         message = f"property '{needed}' is no longer required when '{name}' is present"
         out.add("constraint-widened", join(at, "dependentRequired", name), message)
+
+
+def _discriminator(old: Discriminator, new: Discriminator, out: Collector) -> None:
+    if old.property != new.property:
+        message = f"discriminator property {old.property} became {new.property}"
+        out.add("discriminator-property-changed", new.pointer, message)
+    for value, target in old.mapping.items():
+        found = new.mapping.get(value)
+        if found is None:
+            message = f"discriminator value '{value}' no longer maps to {target}"
+            out.add("discriminator-mapping-removed", join(old.pointer, "mapping", value), message)
+        elif found != target and _target(out.comparer.base, target) != _target(
+            out.comparer.rev, found
+        ):
+            message = f"discriminator value '{value}' maps to {found}, not {target}"
+            out.add("discriminator-mapping-changed", join(new.pointer, "mapping", value), message)
+    for value in new.mapping.keys() - old.mapping.keys():
+        message = f"discriminator value '{value}' was added, for {new.mapping[value]}"
+        out.add("discriminator-mapping-added", join(new.pointer, "mapping", value), message)
+
+
+def _target(norm: Normalizer, ref: str) -> str:
+    """A mapping's target as canonical JSON, so a component renamed with it is the same target."""
+    try:
+        return norm.canonical({"$ref": ref})
+    except SpecError:
+        return ref  # a mapping to nothing: only its text can be compared
 
 
 def _is_false(srcs: tuple[Src, ...]) -> bool:

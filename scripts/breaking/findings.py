@@ -123,6 +123,10 @@ _SCHEMA_RULES = [
     ("constraint-narrowed", ERR, INFO, CHG, "a 2020-12 keyword (contains, not, if/then, ...) added or stricter"),
     ("constraint-widened", INFO, ERR, CHG, "a 2020-12 keyword (contains, not, if/then, ...) removed or looser"),
     ("constraint-changed", ERR, ERR, CHG, "an if, contentEncoding or contentMediaType changed"),
+    ("discriminator-property-changed", ERR, ERR, CHG, "the discriminator's propertyName changed"),
+    ("discriminator-mapping-added", INFO, ERR, ADD, "a discriminator value was added to the mapping"),
+    ("discriminator-mapping-removed", ERR, ERR, REM, "a discriminator value was removed from the mapping"),
+    ("discriminator-mapping-changed", ERR, ERR, CHG, "a discriminator value maps to another schema"),
     ("keyword-not-compared", WARN, WARN, CHG, "a schema keyword the gate does not compare changed"),
 ]
 
@@ -130,6 +134,7 @@ _SCHEMA_RULES = [
 _DIRECTED_RULES = [
     ("request-required-property-added", ERR, CHG, "a new required request property"),
     ("request-property-removed", WARN, REM, "a request property is no longer documented"),
+    ("response-extensible-enum-value-added", INFO, ADD, "a value was added to an enum marked x-extensible-enum"),
     ("request-variants-made-exclusive", ERR, CHG, "oneOf now rejects a value the base accepted because it fits two alternatives"),
     ("response-variants-no-longer-exclusive", ERR, CHG, "a value fitting two of the base's oneOf alternatives may now be sent"),
     ("request-default-changed", ERR, CHG, "a request parameter's or property's default changed"),

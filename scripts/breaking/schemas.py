@@ -181,7 +181,11 @@ def _enums(base: Schema, rev: Schema, out: Collector, at: str) -> None:
         for value in sorted(old - new):
             out.add("enum-value-removed", at, f"enum value {value} was removed")
         for value in sorted(new - old):
-            out.add("enum-value-added", at, f"enum value {value} was added")
+            if base.extensible and not out.request:  # clients were told to expect new values
+                message = f"enum value {value} was added to an extensible enum"
+                out.rule("response-extensible-enum-value-added", at, message)
+            else:
+                out.add("enum-value-added", at, f"enum value {value} was added")
 
 
 def _default(old: str, new: str | None, out: Collector, at: str) -> None:
