@@ -16,6 +16,7 @@ for the type checker only):
     unions       matching oneOf/anyOf alternatives
     schemas      request- and response-direction schema comparison
     operations   operations, parameters and webhooks, keyed to match
+    wire         query, header, path and cookie parameters as the strings they accept
     security     security requirements
     compare      two Specs -> Comparison
     report       text, JSON, Markdown, changelog

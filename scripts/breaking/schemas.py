@@ -55,7 +55,7 @@ class SchemaComparer:
         self._pairs: dict[tuple[int, int, Direction], Pair] = {}
         self._roots: list[Pair] = []
         self._reach: dict[int, frozenset[Change]] = {}
-        self._derived: dict[int, tuple[Schema, Schema]] = {}
+        self._derived: dict[tuple[int, str], tuple[Schema, Schema]] = {}
         self._settled = 0
 
     def root(
@@ -64,7 +64,11 @@ class SchemaComparer:
         """Register the schemas of one request or response part; None when they cannot differ."""
         if self.same(base, rev):
             return None
-        pair = self.pair(self.base.schema(base), self.rev.schema(rev), direction)
+        return self.root_schemas(self.base.schema(base), self.rev.schema(rev), direction)
+
+    def root_schemas(self, base: Schema, rev: Schema, direction: Direction) -> Pair:
+        """Register a pair of schemas already built (and perhaps derived) as a root."""
+        pair = self.pair(base, rev, direction)
         self._roots.append(pair)
         return pair
 
@@ -108,11 +112,12 @@ class SchemaComparer:
         pair.changes = tuple(out.changes)
         pair.children = tuple(out.children)
 
-    def derived(self, schema: Schema, make: Callable[[Schema], Schema]) -> Schema:
-        """A schema made from `schema` once and kept, so pairs of it are memoised too."""
-        found = self._derived.get(id(schema))
+    def derived(self, schema: Schema, make: Callable[[Schema], Schema], purpose: str) -> Schema:
+        """A schema made from `schema` once per purpose and kept, so pairs of it are memoised."""
+        key = (id(schema), purpose)
+        found = self._derived.get(key)
         if found is None:
-            found = self._derived[id(schema)] = (schema, make(schema))
+            found = self._derived[key] = (schema, make(schema))
         return found[1]
 
 

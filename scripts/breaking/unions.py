@@ -186,7 +186,9 @@ def _strip_null(comparer: SchemaComparer, variants: tuple[Schema, ...]) -> tuple
         elif len(variant.types) > 1:
             out.append(
                 comparer.derived(
-                    variant, lambda v: replace(v, types=(v.types or frozenset()) - {"null"})
+                    variant,
+                    lambda v: replace(v, types=(v.types or frozenset()) - {"null"}),
+                    "without null",
                 )
             )
     return tuple(out)
