@@ -93,8 +93,8 @@ def _exclusive(
             if _may_match(own, schema, other, rival):
                 if out.request:
                     message = (
-                        f"a value valid under {_name(schema)} may also match {_name(rival)}: "
-                        "oneOf now rejects it"
+                        f"a value valid under {_name(schema)} fits {_name(found)} and may fit "
+                        f"{_name(rival)} too: oneOf rejects a value that fits two"
                     )
                     out.rule("request-variants-made-exclusive", rival.pointer, message)
                 else:
