@@ -30,12 +30,15 @@ class Pair:
     into the changes found at its own level and the pairs below it.
     """
 
-    __slots__ = ("base", "changes", "children", "direction", "expanded", "rev")
+    __slots__ = ("base", "changes", "children", "direction", "expanded", "negated", "rev")
 
-    def __init__(self, base: Schema, rev: Schema, direction: Direction) -> None:
+    def __init__(
+        self, base: Schema, rev: Schema, direction: Direction, negated: bool = False
+    ) -> None:
         self.base = base
         self.rev = rev
         self.direction = direction
+        self.negated = negated  # under an odd number of `not`s: the direction was flipped
         self.changes: tuple[Change, ...] = ()
         self.children: tuple[Pair, ...] = ()
         self.expanded = False

@@ -17,9 +17,12 @@ from scripts.breaking.unions import compare_unions, overlap
 class Collector:
     """Collects one pair's changes and child pairs, prefixing rule ids with the direction."""
 
-    def __init__(self, comparer: SchemaComparer, direction: Direction) -> None:
+    def __init__(
+        self, comparer: SchemaComparer, direction: Direction, negated: bool = False
+    ) -> None:
         self.comparer = comparer
         self.direction = direction
+        self.negated = negated
         self.changes: list[Change] = []
         self.children: list[Pair] = []
 
@@ -28,14 +31,16 @@ class Collector:
         return self.direction is Direction.REQUEST
 
     def add(self, suffix: str, pointer: str, message: str) -> None:
-        self.changes.append(Change(f"{self.direction.value}-{suffix}", pointer, message))
+        self.rule(f"{self.direction.value}-{suffix}", pointer, message)
 
     def rule(self, rule: str, pointer: str, message: str) -> None:
-        self.changes.append(Change(rule, pointer, message))
+        # Under `not` the ids read the other way round; say why.
+        shown = f"inside not, so judged the other way round: {message}" if self.negated else message
+        self.changes.append(Change(rule, pointer, shown))
 
     def child(self, base: Schema, rev: Schema, *, flip: bool = False) -> None:
         direction = self.direction.flipped if flip else self.direction
-        self.children.append(self.comparer.pair(base, rev, direction))
+        self.children.append(self.comparer.pair(base, rev, direction, self.negated != flip))
 
     def child_srcs(
         self, base: tuple[Src, ...], rev: tuple[Src, ...], *, flip: bool = False
@@ -52,7 +57,7 @@ class SchemaComparer:
     def __init__(self, base: Normalizer, rev: Normalizer) -> None:
         self.base = base
         self.rev = rev
-        self._pairs: dict[tuple[int, int, Direction], Pair] = {}
+        self._pairs: dict[tuple[int, int, Direction, bool], Pair] = {}
         self._roots: list[Pair] = []
         self._reach: dict[int, frozenset[Change]] = {}
         self._derived: dict[tuple[int, str], tuple[Schema, Schema]] = {}
@@ -83,11 +88,11 @@ class SchemaComparer:
             and self.base.ref_free(base[0].node)
         )
 
-    def pair(self, base: Schema, rev: Schema, direction: Direction) -> Pair:
-        key = (id(base), id(rev), direction)
+    def pair(self, base: Schema, rev: Schema, direction: Direction, negated: bool = False) -> Pair:
+        key = (id(base), id(rev), direction, negated)
         found = self._pairs.get(key)
         if found is None:
-            found = self._pairs[key] = Pair(base, rev, direction)
+            found = self._pairs[key] = Pair(base, rev, direction, negated)
         return found
 
     def changes(self, roots: Iterable[Pair]) -> set[Change]:
@@ -104,7 +109,7 @@ class SchemaComparer:
         if pair.expanded:
             return
         pair.expanded = True  # before the work, so a cycle back here stops
-        out = Collector(self, pair.direction)
+        out = Collector(self, pair.direction, pair.negated)
         if pair.base.variants or pair.rev.variants:
             compare_unions(self, pair.base, pair.rev, out)
         else:

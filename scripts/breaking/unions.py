@@ -150,7 +150,7 @@ def _best(
 
 def _score(comparer: SchemaComparer, old: Schema, new: Schema, out: Collector) -> tuple[int, int]:
     """(errors, changes) two levels deep: enough to tell which alternative is which."""
-    pair = comparer.pair(old, new, out.direction)
+    pair = comparer.pair(old, new, out.direction, out.negated)
     comparer.expand(pair)
     pairs = [pair]
     for kid in pair.children:
