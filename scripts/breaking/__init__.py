@@ -12,9 +12,11 @@ for the type checker only):
     normalize    raw schema -> Schema ($ref, allOf, oneOf/anyOf, nullable)
     constraints  bounds, lengths, counts, patterns, formats of two Schemas
     graph        directions, the pair graph, the changes reachable from each pair
+    applicators  the 2020-12 keywords (contains, if/then/else, not, ...) and unknown ones
     unions       matching oneOf/anyOf alternatives
     schemas      request- and response-direction schema comparison
     operations   operations, parameters and webhooks, keyed to match
+    wire         query, header, path and cookie parameters as the strings they accept
     security     security requirements
     compare      two Specs -> Comparison
     report       text, JSON, Markdown, changelog

@@ -12,6 +12,7 @@ from scripts.breaking.operations import Operation, Param, operations, schema_of
 from scripts.breaking.resolve import Resolver
 from scripts.breaking.schemas import SchemaComparer
 from scripts.breaking.security import security_changes
+from scripts.breaking.wire import wire_pair
 
 # Defaults from the OpenAPI spec, so an explicit default is no change.
 _STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
@@ -196,7 +197,16 @@ class _OperationCompare:
                 new.pointer,
                 f"{label} is serialised differently",
             )
-        self.schema(old.schema, new.schema, Direction.REQUEST)
+        if "schema" in old.node and "schema" in new.node:  # text on the wire, not JSON
+            self._wire_schema(old.schema, new.schema)
+        else:
+            self.schema(old.schema, new.schema, Direction.REQUEST)
+
+    def _wire_schema(self, old: tuple[Src, ...], new: tuple[Src, ...]) -> None:
+        schemas = self.schemas
+        if not schemas.same(old, new):
+            base, rev = wire_pair(schemas, schemas.base.schema(old), schemas.rev.schema(new))
+            self.roots.append(schemas.root_schemas(base, rev, Direction.REQUEST))
 
     def _body(self) -> None:
         old_raw, new_raw = (

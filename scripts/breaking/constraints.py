@@ -29,7 +29,7 @@ def constraints(base: Schema, rev: Schema, add: Add, at: str) -> None:
             (getattr(base, low), getattr(base, high)),
             (getattr(rev, low), getattr(rev, high)),
         )
-        _counts(family, noun, old, new, add, at)
+        counts(family, noun, old, new, add, at)
     if base.unique_items != rev.unique_items:
         now = "must now be unique" if rev.unique_items else "need no longer be unique"
         add(
@@ -92,7 +92,7 @@ def _divides(small: float, big: float) -> bool:
     return abs(ratio - round(ratio)) < 1e-9
 
 
-def _counts(
+def counts(
     family: str,
     noun: str,
     old: tuple[int, int | None],

@@ -120,15 +120,28 @@ _SCHEMA_RULES = [
     ("property-added", INFO, INFO, ADD, "a new property (in requests, an optional one)"),
     ("property-became-required", ERR, INFO, CHG, "a property became required"),
     ("property-became-optional", INFO, ERR, CHG, "a property became optional"),
+    ("constraint-narrowed", ERR, INFO, CHG, "a 2020-12 keyword (contains, not, if/then, ...) added or stricter"),
+    ("constraint-widened", INFO, ERR, CHG, "a 2020-12 keyword (contains, not, if/then, ...) removed or looser"),
+    ("constraint-changed", ERR, ERR, CHG, "an if, contentEncoding or contentMediaType changed"),
+    ("discriminator-property-changed", ERR, ERR, CHG, "the discriminator's propertyName changed"),
+    ("discriminator-mapping-added", INFO, ERR, ADD, "a discriminator value was added to the mapping"),
+    ("discriminator-mapping-removed", ERR, ERR, REM, "a discriminator value was removed from the mapping"),
+    ("discriminator-mapping-changed", ERR, ERR, CHG, "a discriminator value maps to another schema"),
+    ("keyword-not-compared", WARN, WARN, CHG, "a schema keyword the gate does not compare changed"),
 ]
 
 # Rules that only make sense in one direction.
 _DIRECTED_RULES = [
     ("request-required-property-added", ERR, CHG, "a new required request property"),
     ("request-property-removed", WARN, REM, "a request property is no longer documented"),
+    ("response-extensible-enum-value-added", INFO, ADD, "a value was added to an enum marked x-extensible-enum"),
+    ("request-variants-made-exclusive", ERR, CHG, "oneOf now rejects a value the base accepted because it fits two alternatives"),
+    ("response-variants-no-longer-exclusive", ERR, CHG, "a value fitting two of the base's oneOf alternatives may now be sent"),
+    ("request-default-changed", ERR, CHG, "a request parameter's or property's default changed"),
+    ("request-default-removed", WARN, CHG, "a request parameter's or property's default was removed"),
     ("request-property-rejected", ERR, REM, "a request property is now rejected (additionalProperties: false)"),
     ("response-required-property-removed", ERR, REM, "a required response property was removed"),
-    ("response-optional-property-removed", WARN, REM, "an optional response property was removed"),
+    ("response-optional-property-removed", ERR, REM, "an optional response property was removed: clients read it"),
     ("response-property-added-to-closed-schema", ERR, ADD, "a response property the base schema forbade"),
 ]
 # fmt: on

@@ -17,6 +17,11 @@ class Direction(enum.Enum):
     REQUEST = "request"
     RESPONSE = "response"
 
+    @property
+    def flipped(self) -> Direction:
+        """The other direction: inside `not`, accepting more means rejecting more."""
+        return Direction.RESPONSE if self is Direction.REQUEST else Direction.REQUEST
+
 
 class Pair:
     """A base schema and a revision schema compared in one direction.
@@ -25,12 +30,15 @@ class Pair:
     into the changes found at its own level and the pairs below it.
     """
 
-    __slots__ = ("base", "changes", "children", "direction", "expanded", "rev")
+    __slots__ = ("base", "changes", "children", "direction", "expanded", "negated", "rev")
 
-    def __init__(self, base: Schema, rev: Schema, direction: Direction) -> None:
+    def __init__(
+        self, base: Schema, rev: Schema, direction: Direction, negated: bool = False
+    ) -> None:
         self.base = base
         self.rev = rev
         self.direction = direction
+        self.negated = negated  # under an odd number of `not`s: the direction was flipped
         self.changes: tuple[Change, ...] = ()
         self.children: tuple[Pair, ...] = ()
         self.expanded = False

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from scripts.breaking.model import Bound, Schema, Src, enum_text
-from scripts.breaking.nodes import Node, child, escape, flag, number, text
+from scripts.breaking.model import FALSE, Bound, Discriminator, Schema, Src, enum_text
+from scripts.breaking.nodes import Node, child, escape, flag, join, number, text
 
 _TYPE_KEYS = frozenset({"type", "nullable"})
-_ENUM_KEYS = frozenset({"enum", "const"})
+_ENUM_KEYS = frozenset({"enum", "const", "x-extensible-enum"})
 _NUMERIC_KEYS = frozenset(
     {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
 )
@@ -18,10 +18,35 @@ _COUNT_KEYS = frozenset(
 )
 _OBJECT_KEYS = frozenset({"properties", "required", "additionalProperties"})
 _FLAG_KEYS = frozenset({"uniqueItems", "readOnly", "writeOnly", "deprecated"})
-_OTHER_KEYS = frozenset({"pattern", "format", "items"})
+_OTHER_KEYS = frozenset({"pattern", "format", "items", "default", "discriminator"})
+# JSON Schema 2020-12 keywords beyond OpenAPI 3.0's (`not` is in both).
+_APPLICATOR_KEYS = frozenset(
+    {
+        "contains", "minContains", "maxContains", "contentEncoding", "contentMediaType",
+        "contentSchema", "dependentRequired", "dependentSchemas", "if", "then", "else",
+        "patternProperties", "prefixItems", "propertyNames", "unevaluatedItems",
+        "unevaluatedProperties", "not",
+    }
+)  # fmt: skip
 _KEYWORDS = (
     _TYPE_KEYS | _ENUM_KEYS | _NUMERIC_KEYS | _COUNT_KEYS | _OBJECT_KEYS | _FLAG_KEYS | _OTHER_KEYS
-)
+) | _APPLICATOR_KEYS
+# Keywords that change nothing on the wire, or that normalize has already followed.
+_IGNORED = frozenset(
+    {
+        "title", "description", "example", "examples", "externalDocs", "xml", "$comment",
+        "$id", "$schema", "$anchor", "$dynamicAnchor", "$defs", "definitions", "$vocabulary",
+        "$ref", "allOf", "oneOf", "anyOf",
+    }
+)  # fmt: skip
+# Subschemas that several allOf parts may each hold and that all apply to one place.
+_CONJOINED = ("propertyNames", "contentSchema", "unevaluatedProperties", "unevaluatedItems")
+# Subschemas that each stand alone: two `contains` need two items, not one matching both.
+_CLAUSES = (("contains",), ("not",), ("if", "then", "else"))
+# Patterns that match every string: writing one restricts nothing.
+_TRIVIAL_PATTERNS = frozenset({"", ".*", "^.*$", "^.*", ".*$"})
+# 3.0 discriminator mappings may name a schema instead of referring to it.
+_COMPONENT = "#/components/schemas/"
 
 
 class Merged:
@@ -46,6 +71,14 @@ class Merged:
         self.additional: list[Src] = []
         self.items: list[Src] = []
         self.read_only = self.write_only = self.deprecated = False
+        self.subschemas: dict[str, list[Src]] = {}
+        self.contains_counts: tuple[int, int | None] | None = None
+        self.dependent_required: set[tuple[str, str]] = set()
+        self.content: dict[str, str] = {}
+        self.unknown: dict[str, set[str]] = {}
+        self.default: str | None = None
+        self.extensible = False
+        self.discriminator: Discriminator | None = None
 
     def add(self, node: Node, pointer: str) -> None:
         # Most schema objects use three or four keywords: look only at those.
@@ -62,17 +95,63 @@ class Merged:
             _counts(self.property_counts, node, "minProperties", "maxProperties")
         if not present.isdisjoint(_OBJECT_KEYS):
             self._add_object(node, pointer)
-        if "pattern" in present and (pattern := text(node, "pattern")) is not None:
+        pattern = text(node, "pattern") if "pattern" in present else None
+        if pattern is not None and pattern not in _TRIVIAL_PATTERNS:
             self.patterns.add(pattern)
         if "format" in present:
             self.format = self.format or text(node, "format")
         if "items" in present and isinstance(items := node["items"], Mapping):
             self.items.append(Src(items, pointer + "/items"))
+        elif "items" in present:
+            self._sub("items", node["items"], pointer + "/items")  # 2020-12: a closed tuple
         if not present.isdisjoint(_FLAG_KEYS):
             self.unique_items = self.unique_items or flag(node, "uniqueItems")
             self.read_only = self.read_only or flag(node, "readOnly")
             self.write_only = self.write_only or flag(node, "writeOnly")
             self.deprecated = self.deprecated or flag(node, "deprecated")
+        if not present.isdisjoint(_APPLICATOR_KEYS):
+            self._add_applicators(node, pointer)
+        if "default" in present and self.default is None:
+            self.default = enum_text(node["default"])
+        if "discriminator" in present and self.discriminator is None:
+            self.discriminator = _discriminator(child(node, "discriminator"), pointer)
+        if len(present) < len(node):
+            for key in node:
+                if key not in _KEYWORDS and key not in _IGNORED and not key.startswith("x-"):
+                    self.unknown.setdefault(key, set()).add(enum_text(node[key]))
+
+    def _add_applicators(self, node: Node, pointer: str) -> None:
+        for key in _CONJOINED:
+            self._sub(key, node.get(key), join(pointer, key))
+        for clause in _CLAUSES:
+            if clause[0] not in node:
+                continue
+            seen = sum(1 for key in self.subschemas if key.partition("#")[0] == clause[0])
+            suffix = f"#{seen + 1}" if seen else ""
+            for key in clause:
+                self._sub(key + suffix, node.get(key), join(pointer, key))
+            if clause[0] == "contains" and self.contains_counts is None:
+                low, high = number(node, "minContains"), number(node, "maxContains")
+                self.contains_counts = (1 if low is None else int(low), _int(high))
+        for key in ("patternProperties", "dependentSchemas"):
+            for name, sub in child(node, key).items():
+                self._sub(f"{key}/{name}", sub, join(pointer, key, name))
+        prefix = node.get("prefixItems")
+        for i, sub in enumerate(prefix if isinstance(prefix, list) else []):
+            self._sub(f"prefixItems/{i}", sub, join(pointer, "prefixItems", i))
+        for name, deps in child(node, "dependentRequired").items():
+            if isinstance(deps, list):
+                self.dependent_required.update((name, d) for d in deps if isinstance(d, str))
+        for key in ("contentEncoding", "contentMediaType"):
+            if (value := text(node, key)) is not None:
+                self.content.setdefault(key, value)
+
+    def _sub(self, key: str, value: object, pointer: str) -> None:
+        """One subschema under `key`; `true` constrains nothing, `false` everything."""
+        if value is False:
+            self.subschemas.setdefault(key, []).append(Src(FALSE, pointer))
+        elif isinstance(value, Mapping):
+            self.subschemas.setdefault(key, []).append(Src(value, pointer))
 
     def _add_numeric(self, node: Node) -> None:
         self.minimum = _tighter(self.minimum, _bound(node, "minimum", "exclusiveMinimum"), 1)
@@ -111,13 +190,23 @@ class Merged:
         self.types = _intersect(self.types, frozenset(found))
 
     def _add_enum(self, node: Node) -> None:
+        # `x-extensible-enum`: true beside an enum, or the list of values itself (Zalando's).
+        open_values = node.get("x-extensible-enum")
+        self.extensible = self.extensible or open_values is True or isinstance(open_values, list)
         values = node.get("enum")
-        listed = values if isinstance(values, list) else [node.get("const")]
+        if isinstance(values, list):
+            listed = values
+        elif "const" in node:
+            listed = [node["const"]]
+        elif isinstance(open_values, list):
+            listed = open_values
+        else:
+            return
         # null is tracked as a type, so 3.0 `nullable` and 3.1 `enum: [.., null]` agree.
         found = frozenset(enum_text(v) for v in listed if v is not None)
         self.enum = found if self.enum is None else self.enum & found
 
-    def build(self, pointer: str) -> Schema:
+    def build(self, pointer: str, one_of: tuple[tuple[str, int], ...] = ()) -> Schema:
         types = self.types
         if types is None:
             if self.properties or self.required or self.closed or self.additional:
@@ -152,7 +241,31 @@ class Merged:
             read_only=self.read_only,
             write_only=self.write_only,
             deprecated=self.deprecated,
+            subschemas=MappingProxyType({k: tuple(v) for k, v in self.subschemas.items()}),
+            min_contains=(self.contains_counts or (1, None))[0],
+            max_contains=(self.contains_counts or (1, None))[1],
+            dependent_required=frozenset(self.dependent_required),
+            content_encoding=self.content.get("contentEncoding"),
+            content_media_type=self.content.get("contentMediaType"),
+            unknown=MappingProxyType({k: frozenset(v) for k, v in self.unknown.items()}),
+            default=self.default,
+            extensible=self.extensible,
+            discriminator=self.discriminator,
+            one_of=one_of,
         )
+
+
+def _int(value: float | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _discriminator(node: Node, pointer: str) -> Discriminator:
+    mapping: dict[str, str] = {}
+    for value, target in child(node, "mapping").items():
+        if isinstance(target, str):
+            mapping[value] = target if "/" in target else _COMPONENT + target
+    at = join(pointer, "discriminator")
+    return Discriminator(at, text(node, "propertyName"), MappingProxyType(mapping))
 
 
 def _intersect(a: frozenset[str] | None, b: frozenset[str]) -> frozenset[str]:

@@ -25,6 +25,18 @@ class Bound:
 
 
 _NO_PROPS: Mapping[str, tuple[Src, ...]] = MappingProxyType({})
+_NO_VALUES: Mapping[str, frozenset[str]] = MappingProxyType({})
+# The JSON Schema `false`: nothing matches it. Compared by identity.
+FALSE: Node = MappingProxyType({"not": {}})
+
+
+@dataclass(frozen=True, slots=True)
+class Discriminator:
+    """A discriminator: the property that names the alternative, and its value -> `$ref` mapping."""
+
+    pointer: str
+    property: str | None
+    mapping: Mapping[str, str]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -56,6 +68,22 @@ class Schema:
     additional: tuple[Src, ...] | bool = True
     items: tuple[Src, ...] | None = None
     variants: tuple[Schema, ...] = ()
+    # The 2020-12 applicators, each a conjunction of sources keyed by where it sits
+    # relative to the schema (`contains`, `prefixItems/0`, `patternProperties/^x-`);
+    # `if` is kept here too but never compared as a pair (see applicators).
+    subschemas: Mapping[str, tuple[Src, ...]] = field(default_factory=lambda: _NO_PROPS)
+    min_contains: int = 1
+    max_contains: int | None = None
+    dependent_required: frozenset[tuple[str, str]] = frozenset()
+    content_encoding: str | None = None
+    content_media_type: str | None = None
+    # Keywords the gate does not understand: keyword -> the canonical JSON of each value.
+    unknown: Mapping[str, frozenset[str]] = field(default_factory=lambda: _NO_VALUES)
+    default: str | None = None
+    extensible: bool = False
+    discriminator: Discriminator | None = None
+    # The `oneOf`s this alternative sits in, each with its place: (pointer, index).
+    one_of: tuple[tuple[str, int], ...] = ()
     read_only: bool = False
     write_only: bool = False
     deprecated: bool = False
@@ -64,6 +92,12 @@ class Schema:
 ANY = Schema("")
 
 
+def exclusive(a: Schema, b: Schema) -> bool:
+    """True when `a` and `b` are different alternatives of one `oneOf`: no value may fit both."""
+    places = dict(a.one_of)
+    return any(group in places and places[group] != i for group, i in b.one_of)
+
+
 def enum_text(value: object) -> str:
     """The canonical JSON text of an enum value, so 1, "1" and true stay distinct."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)

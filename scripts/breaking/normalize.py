@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 
 from scripts.breaking.merge import Merged
-from scripts.breaking.model import ANY, Schema, Src
+from scripts.breaking.model import ANY, Schema, Src, enum_text
 from scripts.breaking.nodes import Node, children, join, text
 from scripts.breaking.resolve import Resolver
 
@@ -21,13 +21,18 @@ class _Conj:
 
     parts: tuple[Src, ...]
     branch: str | None
+    one_of: tuple[tuple[str, int], ...] = ()  # (oneOf pointer, alternative) it sits in
 
 
 def _product(left: list[_Conj], right: list[_Conj]) -> list[_Conj]:
     if len(left) == 1 and not left[0].parts and left[0].branch is None:
         return right  # the common start: nothing yet to combine with
     out = [
-        _Conj(a.parts + b.parts, b.branch if b.branch is not None else a.branch)
+        _Conj(
+            a.parts + b.parts,
+            b.branch if b.branch is not None else a.branch,
+            a.one_of + b.one_of,
+        )
         for a in left
         for b in right
     ]
@@ -67,7 +72,9 @@ class Normalizer:
         if len(dnf) == 1:
             built = self._merge(dnf[0].parts, pointer)
         else:
-            variants = _fold(tuple(self._merge(c.parts, c.branch or pointer) for c in dnf))
+            variants = _fold(
+                tuple(self._merge(c.parts, c.branch or pointer, c.one_of) for c in dnf)
+            )
             built = variants[0] if len(variants) == 1 else Schema(pointer, variants=variants)
         self._memo[key] = (srcs, built)
         return built
@@ -87,6 +94,25 @@ class Normalizer:
         if len(srcs) == 1 and _COMPOSITION.isdisjoint(srcs[0].node):
             return srcs[0].node.get(keyword) is True
         return bool(getattr(self.schema(srcs), _FLAG_FIELDS[keyword]))
+
+    def canonical(self, node: Node) -> str:
+        """`node` as JSON text with its `$ref`s inlined: a renamed component reads the same."""
+        return enum_text(self._inline(node, frozenset()))
+
+    def _inline(self, value: object, stack: frozenset[str]) -> object:
+        if isinstance(value, list):
+            return [self._inline(item, stack) for item in value]
+        if not isinstance(value, Mapping):
+            return value
+        ref = value.get("$ref")
+        if isinstance(ref, str):
+            target, at = self._resolver.target(ref, "")
+            if at in stack:
+                return {"$cycle": at}  # a recursive schema: the loop back, not its text again
+            rest = {k: v for k, v in value.items() if k != "$ref"}
+            inlined = self._inline(target, stack | {at})
+            return [inlined, self._inline(rest, stack)] if rest else inlined
+        return {key: self._inline(item, stack) for key, item in value.items()}
 
     def ref_free(self, node: Node) -> bool:
         """True when no `$ref` occurs anywhere inside `node`."""
@@ -123,17 +149,21 @@ class Normalizer:
             for i, member in enumerate(members):
                 member_pointer = join(pointer, keyword, i)
                 label = self._resolver.deref(member, member_pointer)[1]
+                # Alternatives of one oneOf exclude each other; of an anyOf they do not.
+                place = ((join(pointer, keyword), i),) if keyword == "oneOf" else ()
                 for conj in self._expand(member, member_pointer, stack):
-                    union.append(_Conj(conj.parts, conj.branch or label))
+                    union.append(_Conj(conj.parts, conj.branch or label, place + conj.one_of))
             dnf = _product(dnf, union)
         return dnf
 
-    def _merge(self, parts: tuple[Src, ...], pointer: str) -> Schema:
+    def _merge(
+        self, parts: tuple[Src, ...], pointer: str, one_of: tuple[tuple[str, int], ...] = ()
+    ) -> Schema:
         """One schema that accepts what every part accepts."""
         m = Merged()
         for part in parts:
             m.add(part.node, part.pointer)
-        return m.build(pointer)
+        return m.build(pointer, one_of)
 
 
 _COMPOSITION = frozenset({"$ref", "allOf", "oneOf", "anyOf"})
@@ -171,5 +201,5 @@ def _is_type_only(schema: Schema) -> bool:
     return all(
         getattr(schema, f.name) == getattr(ANY, f.name)
         for f in fields(Schema)
-        if f.name not in ("pointer", "types")
+        if f.name not in ("pointer", "types", "one_of")
     )

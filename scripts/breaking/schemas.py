@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from scripts.breaking.applicators import compare_keywords
 from scripts.breaking.constraints import constraints
 from scripts.breaking.findings import Change
 from scripts.breaking.graph import Direction, Pair, settle
@@ -16,9 +17,12 @@ from scripts.breaking.unions import compare_unions, overlap
 class Collector:
     """Collects one pair's changes and child pairs, prefixing rule ids with the direction."""
 
-    def __init__(self, comparer: SchemaComparer, direction: Direction) -> None:
+    def __init__(
+        self, comparer: SchemaComparer, direction: Direction, negated: bool = False
+    ) -> None:
         self.comparer = comparer
         self.direction = direction
+        self.negated = negated
         self.changes: list[Change] = []
         self.children: list[Pair] = []
 
@@ -27,19 +31,24 @@ class Collector:
         return self.direction is Direction.REQUEST
 
     def add(self, suffix: str, pointer: str, message: str) -> None:
-        self.changes.append(Change(f"{self.direction.value}-{suffix}", pointer, message))
+        self.rule(f"{self.direction.value}-{suffix}", pointer, message)
 
     def rule(self, rule: str, pointer: str, message: str) -> None:
-        self.changes.append(Change(rule, pointer, message))
+        # Under `not` the ids read the other way round; say why.
+        shown = f"inside not, so judged the other way round: {message}" if self.negated else message
+        self.changes.append(Change(rule, pointer, shown))
 
-    def child(self, base: Schema, rev: Schema) -> None:
-        self.children.append(self.comparer.pair(base, rev, self.direction))
+    def child(self, base: Schema, rev: Schema, *, flip: bool = False) -> None:
+        direction = self.direction.flipped if flip else self.direction
+        self.children.append(self.comparer.pair(base, rev, direction, self.negated != flip))
 
-    def child_srcs(self, base: tuple[Src, ...], rev: tuple[Src, ...]) -> None:
+    def child_srcs(
+        self, base: tuple[Src, ...], rev: tuple[Src, ...], *, flip: bool = False
+    ) -> None:
         """A pair below this one, skipped when both sides are the same self-contained schema."""
         comparer = self.comparer
         if not comparer.same(base, rev):
-            self.child(comparer.base.schema(base), comparer.rev.schema(rev))
+            self.child(comparer.base.schema(base), comparer.rev.schema(rev), flip=flip)
 
 
 class SchemaComparer:
@@ -48,10 +57,10 @@ class SchemaComparer:
     def __init__(self, base: Normalizer, rev: Normalizer) -> None:
         self.base = base
         self.rev = rev
-        self._pairs: dict[tuple[int, int, Direction], Pair] = {}
+        self._pairs: dict[tuple[int, int, Direction, bool], Pair] = {}
         self._roots: list[Pair] = []
         self._reach: dict[int, frozenset[Change]] = {}
-        self._derived: dict[int, tuple[Schema, Schema]] = {}
+        self._derived: dict[tuple[int, str], tuple[Schema, Schema]] = {}
         self._settled = 0
 
     def root(
@@ -60,7 +69,11 @@ class SchemaComparer:
         """Register the schemas of one request or response part; None when they cannot differ."""
         if self.same(base, rev):
             return None
-        pair = self.pair(self.base.schema(base), self.rev.schema(rev), direction)
+        return self.root_schemas(self.base.schema(base), self.rev.schema(rev), direction)
+
+    def root_schemas(self, base: Schema, rev: Schema, direction: Direction) -> Pair:
+        """Register a pair of schemas already built (and perhaps derived) as a root."""
+        pair = self.pair(base, rev, direction)
         self._roots.append(pair)
         return pair
 
@@ -75,11 +88,11 @@ class SchemaComparer:
             and self.base.ref_free(base[0].node)
         )
 
-    def pair(self, base: Schema, rev: Schema, direction: Direction) -> Pair:
-        key = (id(base), id(rev), direction)
+    def pair(self, base: Schema, rev: Schema, direction: Direction, negated: bool = False) -> Pair:
+        key = (id(base), id(rev), direction, negated)
         found = self._pairs.get(key)
         if found is None:
-            found = self._pairs[key] = Pair(base, rev, direction)
+            found = self._pairs[key] = Pair(base, rev, direction, negated)
         return found
 
     def changes(self, roots: Iterable[Pair]) -> set[Change]:
@@ -96,7 +109,7 @@ class SchemaComparer:
         if pair.expanded:
             return
         pair.expanded = True  # before the work, so a cycle back here stops
-        out = Collector(self, pair.direction)
+        out = Collector(self, pair.direction, pair.negated)
         if pair.base.variants or pair.rev.variants:
             compare_unions(self, pair.base, pair.rev, out)
         else:
@@ -104,11 +117,12 @@ class SchemaComparer:
         pair.changes = tuple(out.changes)
         pair.children = tuple(out.children)
 
-    def derived(self, schema: Schema, make: Callable[[Schema], Schema]) -> Schema:
-        """A schema made from `schema` once and kept, so pairs of it are memoised too."""
-        found = self._derived.get(id(schema))
+    def derived(self, schema: Schema, make: Callable[[Schema], Schema], purpose: str) -> Schema:
+        """A schema made from `schema` once per purpose and kept, so pairs of it are memoised."""
+        key = (id(schema), purpose)
+        found = self._derived.get(key)
         if found is None:
-            found = self._derived[id(schema)] = (schema, make(schema))
+            found = self._derived[key] = (schema, make(schema))
         return found[1]
 
 
@@ -118,12 +132,15 @@ def _compare(base: Schema, rev: Schema, out: Collector) -> None:
     if not _types(base, rev, out, at):
         return  # nothing in common: the deeper differences add nothing
     _enums(base, rev, out, at)
+    if out.request and base.default is not None and rev.default != base.default:
+        _default(base.default, rev.default, out, at)
     constraints(base, rev, out.add, at)
     if _may_be(base, "object") or _may_be(rev, "object"):
         _properties(base, rev, out)
         _additional(base, rev, out, at)
     if base.items is not None or rev.items is not None:
         out.child_srcs(base.items or (), rev.items or ())
+    compare_keywords(base, rev, out, at)
 
 
 def _may_be(schema: Schema, kind: str) -> bool:
@@ -174,7 +191,21 @@ def _enums(base: Schema, rev: Schema, out: Collector, at: str) -> None:
         for value in sorted(old - new):
             out.add("enum-value-removed", at, f"enum value {value} was removed")
         for value in sorted(new - old):
-            out.add("enum-value-added", at, f"enum value {value} was added")
+            if base.extensible and not out.request:  # clients were told to expect new values
+                message = f"enum value {value} was added to an extensible enum"
+                out.rule("response-extensible-enum-value-added", at, message)
+            else:
+                out.add("enum-value-added", at, f"enum value {value} was added")
+
+
+def _default(old: str, new: str | None, out: Collector, at: str) -> None:
+    """A caller who leaves the value out gets another behaviour: the request is accepted, the
+    result differs (another currency, another page size)."""
+    if new is None:
+        message = f"the default {old} was removed: what an omitted value means is unsaid"
+        out.rule("request-default-removed", join(at, "default"), message)
+    else:
+        out.rule("request-default-changed", join(at, "default"), f"default {old} became {new}")
 
 
 def _properties(base: Schema, rev: Schema, out: Collector) -> None:

@@ -6,9 +6,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from scripts.breaking.findings import RULES, Level
-from scripts.breaking.model import Schema
+from scripts.breaking.model import Schema, exclusive
 
 if TYPE_CHECKING:
+    from scripts.breaking.normalize import Normalizer
     from scripts.breaking.schemas import Collector, SchemaComparer
 
 
@@ -60,6 +61,71 @@ def compare_unions(comparer: SchemaComparer, base: Schema, rev: Schema, out: Col
             suffix = "variant-added" if out.request else "variant-removed"
             verb = "is now accepted" if out.request else "is no longer sent"
             out.add(suffix, schema.pointer, f"alternative {_name(schema)} {verb}")
+    _exclusive(comparer, must, candidates, matched, out)
+
+
+def _exclusive(
+    comparer: SchemaComparer,
+    must: tuple[Schema, ...],
+    candidates: tuple[Schema, ...],
+    matched: dict[int, Schema],
+    out: Collector,
+) -> None:
+    """A value must match exactly one `oneOf` alternative: one that fits two is rejected.
+
+    Requests: a value the base accepted that fits the matched revision alternative and
+    also another alternative of the same `oneOf` is now rejected. Responses: a value the
+    revision may send that fits two of the base's `oneOf` alternatives was never sent.
+    Unless the other side's `oneOf` already set the same two apart.
+    """
+    own, other = (comparer.base, comparer.rev) if out.request else (comparer.rev, comparer.base)
+    back = {id(found): schema for schema in must if (found := matched.get(id(schema)))}
+    for schema in must:
+        found = matched.get(id(schema))
+        if found is None or not found.one_of:
+            continue
+        for rival in candidates:
+            if not exclusive(found, rival):
+                continue
+            twin = back.get(id(rival))
+            if twin is not None and exclusive(schema, twin):
+                continue  # this side's oneOf set the two apart already
+            if _may_match(own, schema, other, rival):
+                if out.request:
+                    message = (
+                        f"a value valid under {_name(schema)} fits {_name(found)} and may fit "
+                        f"{_name(rival)} too: oneOf rejects a value that fits two"
+                    )
+                    out.rule("request-variants-made-exclusive", rival.pointer, message)
+                else:
+                    message = (
+                        f"{_name(schema)} may now send a value that also matches "
+                        f"{_name(rival)}, which the base's oneOf ruled out"
+                    )
+                    out.rule("response-variants-no-longer-exclusive", schema.pointer, message)
+
+
+def _may_match(own: Normalizer, value: Schema, other: Normalizer, rival: Schema) -> bool:
+    """Whether a value of `value`, written with its documented properties, may fit `rival`.
+
+    A property `rival` requires that `value` never documents, or a property both require
+    with disjoint enums (a discriminator), tells them apart.
+    """
+    if not overlap(value.types, rival.types):
+        return False
+    if value.enum is not None and rival.enum is not None and value.enum.isdisjoint(rival.enum):
+        return False
+    if not rival.required <= value.properties.keys() | value.required:
+        return False
+    if rival.additional is False and not value.required <= rival.properties.keys():
+        return False
+    for name in rival.required & value.properties.keys() & rival.properties.keys():
+        mine, theirs = own.schema(value.properties[name]), other.schema(rival.properties[name])
+        if mine.enum is not None and theirs.enum is not None and mine.enum.isdisjoint(theirs.enum):
+            return False
+        if not overlap(mine.types, theirs.types):
+            return False
+    return True
 
 
 def _best(
@@ -84,7 +150,7 @@ def _best(
 
 def _score(comparer: SchemaComparer, old: Schema, new: Schema, out: Collector) -> tuple[int, int]:
     """(errors, changes) two levels deep: enough to tell which alternative is which."""
-    pair = comparer.pair(old, new, out.direction)
+    pair = comparer.pair(old, new, out.direction, out.negated)
     comparer.expand(pair)
     pairs = [pair]
     for kid in pair.children:
@@ -120,7 +186,9 @@ def _strip_null(comparer: SchemaComparer, variants: tuple[Schema, ...]) -> tuple
         elif len(variant.types) > 1:
             out.append(
                 comparer.derived(
-                    variant, lambda v: replace(v, types=(v.types or frozenset()) - {"null"})
+                    variant,
+                    lambda v: replace(v, types=(v.types or frozenset()) - {"null"}),
+                    "without null",
                 )
             )
     return tuple(out)
