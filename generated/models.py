@@ -62,7 +62,7 @@ class BankTransferPaymentMethod(BaseModel):
     """
     Always `bank_transfer`.
     """
-    iban: Annotated[str, Field(pattern="^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")]
+    iban: Annotated[str, Field(max_length=34, pattern="^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$")]
     """
     The payer's IBAN, without spaces.
     """
@@ -80,7 +80,7 @@ class CardPaymentMethod(BaseModel):
     """
     Always `card`.
     """
-    token: Annotated[str, Field(pattern="^tok_[A-Za-z0-9]{4,64}$")]
+    token: Annotated[str, Field(max_length=68, pattern="^tok_[A-Za-z0-9]{4,64}$")]
     """
     The card token from Harbor's card vault; never a card number.
     """
@@ -141,7 +141,7 @@ class Order(BaseModel):
     """
     The amount in the currency's minor units.
     """
-    currency: Annotated[str, Field(examples=["EUR"], pattern="^[A-Z]{3}$")]
+    currency: Annotated[str, Field(examples=["EUR"], max_length=3, pattern="^[A-Z]{3}$")]
     """
     An ISO 4217 alphabetic currency code.
     """
@@ -203,7 +203,7 @@ class OrderCreate(BaseModel):
     """
     The amount in the currency's minor units (cents for EUR).
     """
-    currency: Annotated[str, Field(examples=["EUR"], pattern="^[A-Z]{3}$")]
+    currency: Annotated[str, Field(examples=["EUR"], max_length=3, pattern="^[A-Z]{3}$")]
     """
     An ISO 4217 alphabetic currency code.
     """

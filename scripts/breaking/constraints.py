@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+
+# The stdlib's own regex parser (sre_parse before 3.11, deprecated there): the width a pattern
+# can match. Private, so untyped; nothing else here needs it.
+import re._constants as sre  # type: ignore[import-not-found]
+import re._parser as sre_parse  # type: ignore[import-not-found]
+from collections.abc import Callable, Iterable
+from functools import cache
 
 from scripts.breaking.model import Bound, Schema
 
@@ -11,6 +18,8 @@ Add = Callable[[str, str, str], None]
 
 # In practice these name the full JSON range, so adding them restricts nothing.
 _UNRESTRICTIVE_FORMATS = frozenset({"int64", "double"})
+# int32 restricts nothing either where the schema's own minimum and maximum lie inside it.
+_INT32 = (-(2**31), 2**31 - 1)
 # (rule family, keyword noun, lower-limit field, upper-limit field)
 _COUNTS = (
     ("length", "Length", "min_length", "max_length"),
@@ -29,6 +38,11 @@ def constraints(base: Schema, rev: Schema, add: Add, at: str) -> None:
             (getattr(base, low), getattr(base, high)),
             (getattr(rev, low), getattr(rev, high)),
         )
+        if family == "length":
+            # A length bound that a pattern both sides keep already enforces changes nothing
+            # (a pattern added or dropped is judged as a pattern, below).
+            kept = base.patterns & rev.patterns
+            old, new = _lengths(old, kept), _lengths(new, kept)
         counts(family, noun, old, new, add, at)
     if base.unique_items != rev.unique_items:
         now = "must now be unique" if rev.unique_items else "need no longer be unique"
@@ -38,7 +52,38 @@ def constraints(base: Schema, rev: Schema, add: Add, at: str) -> None:
             f"items {now}",
         )
     _patterns(base.patterns, rev.patterns, add, at)
-    _format(base.format, rev.format, add, at)
+    _format(base, rev, add, at)
+
+
+@cache
+def anchored_width(pattern: str) -> tuple[int, int | None] | None:
+    """The shortest and longest string (None: no limit) a pattern anchored at both ends lets
+    through, or None when it is not anchored so (a search then matches inside longer text)."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    items = list(parsed)
+    if (
+        len(items) < 2
+        or items[0] != (sre.AT, sre.AT_BEGINNING)
+        or items[-1] != (sre.AT, sre.AT_END)
+    ):
+        return None
+    low, high = parsed.getwidth()
+    return int(low), None if high >= sre.MAXREPEAT else int(high)
+
+
+def _lengths(
+    written: tuple[int | None, int | None], patterns: Iterable[str]
+) -> tuple[int | None, int | None]:
+    low, high = written
+    for width in filter(None, map(anchored_width, patterns)):
+        if width[0] > 0:
+            low = width[0] if low is None else max(low, width[0])
+        if width[1] is not None:
+            high = width[1] if high is None else min(high, width[1])
+    return low, high
 
 
 def _show(bound: Bound | None, name: str) -> str:
@@ -127,9 +172,25 @@ def _show_patterns(patterns: frozenset[str]) -> str:
     return " and ".join(f"'{p}'" for p in sorted(patterns)) or "none"
 
 
-def _format(old: str | None, new: str | None, add: Add, at: str) -> None:
-    a = None if old in _UNRESTRICTIVE_FORMATS else old
-    b = None if new in _UNRESTRICTIVE_FORMATS else new
+def _restricting_format(schema: Schema) -> str | None:
+    """The schema's format where it restricts what its other keywords allow, else None."""
+    if schema.format in _UNRESTRICTIVE_FORMATS:
+        return None
+    low, high = schema.minimum, schema.maximum
+    if (
+        schema.format == "int32"
+        and low is not None
+        and high is not None
+        and _INT32[0] <= low.value
+        and high.value <= _INT32[1]
+    ):
+        return None
+    return schema.format
+
+
+def _format(base: Schema, rev: Schema, add: Add, at: str) -> None:
+    old, new = base.format, rev.format
+    a, b = _restricting_format(base), _restricting_format(rev)
     if a == b:
         return
     kind = "narrowed" if a is None else "widened" if b is None else "changed"

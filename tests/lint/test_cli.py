@@ -48,3 +48,44 @@ def test_a_schema_error_is_reported_once(tmp_path: Path) -> None:
     problems = lines[:-1]
     assert len(problems) == 1, problems
     assert problems[0].endswith("(at #/paths/~1v1~1orders/post/responses/201/description)")
+
+
+def test_the_owasp_rules_hold_every_secured_operation_to_its_401_and_429(tmp_path: Path) -> None:
+    # cancelOrder's 401 and 429, gone: the probes (security: []) need neither, this one does.
+    cancel = SPEC.index("      operationId: cancelOrder")
+    head, tail = SPEC[:cancel], SPEC[cancel:]
+    tail = tail.replace(
+        "        '401':\n          $ref: '#/components/responses/Unauthorized'\n", "", 1
+    ).replace("        '429':\n          $ref: '#/components/responses/TooManyRequests'\n", "", 1)
+    code, lines = _lint(tmp_path, head + tail)
+    assert code == 2
+    rules = {line.rsplit("[", 1)[1].split("]")[0] for line in lines[:-1]}
+    assert rules == {
+        "owasp:api8:2023-define-error-responses-401",
+        "owasp:api4:2023-rate-limit-responses-429",
+    }
+    assert all("~1v1~1orders~1{order_id}~1cancel/post/responses" in line for line in lines[:-1])
+
+
+def test_an_unbounded_request_string_fails_request_values_bounded(tmp_path: Path) -> None:
+    unbounded = SPEC.replace(
+        "          pattern: '^tok_[A-Za-z0-9]{4,64}$'\n          maxLength: 68\n", "", 1
+    )
+    code, lines = _lint(tmp_path, unbounded)
+    assert code == 2
+    assert lines[0].endswith(
+        "[request-values-bounded] (at #/components/schemas/CardPaymentMethod/properties/token)"
+    )
+
+
+def test_only_system_probes_may_be_public_and_servers_are_https(tmp_path: Path) -> None:
+    public = SPEC.replace(
+        "      summary: Cancel an order\n",
+        "      summary: Cancel an order\n      security: []\n",
+        1,
+    ).replace("  - url: http://127.0.0.1:8000\n", "  - url: http://api.harbor.example\n", 1)
+    code, lines = _lint(tmp_path, public)
+    assert code == 2
+    rules = [line.rsplit("[", 1)[1].split("]")[0] for line in lines[:-1]]
+    assert "public-operations-are-probes" in rules
+    assert "servers-https-beyond-loopback" in rules

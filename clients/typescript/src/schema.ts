@@ -417,7 +417,10 @@ export interface components {
         /** @description A new order. */
         OrderCreate: {
             customer_id: components["schemas"]["CustomerId"];
-            /** @description The amount in the currency's minor units (cents for EUR). */
+            /**
+             * Format: int32
+             * @description The amount in the currency's minor units (cents for EUR).
+             */
             amount_cents: number;
             currency: components["schemas"]["CurrencyCode"];
             /** @description What the customer's card or bank statement shows (called `description` before 2.0.0), without NUL characters (U+0000); null is the same as leaving it out. */
@@ -435,7 +438,10 @@ export interface components {
              */
             id: string;
             customer_id: components["schemas"]["CustomerId"];
-            /** @description The amount in the currency's minor units. */
+            /**
+             * Format: int32
+             * @description The amount in the currency's minor units.
+             */
             amount_cents: number;
             currency: components["schemas"]["CurrencyCode"];
             status: components["schemas"]["OrderStatus"];
@@ -521,6 +527,7 @@ export interface components {
         /** @description How a rotation treats the secret it replaces. */
         WebhookSecretRotation: {
             /**
+             * Format: int32
              * @description How long the replaced secret keeps signing beside the new one, in seconds; 0 stops it at once.
              * @default 86400
              */
@@ -555,16 +562,25 @@ export interface components {
         WebhookDeliveryStatus: "pending" | "delivering" | "succeeded" | "failed";
         /** @description One attempt to deliver an event. */
         WebhookAttempt: {
-            /** @description The attempt's number, from 1. */
+            /**
+             * Format: int32
+             * @description The attempt's number, from 1.
+             */
             number: number;
             /**
              * Format: date-time
              * @description When the attempt started (UTC).
              */
             started_at: string;
-            /** @description How long the attempt took, in milliseconds. */
+            /**
+             * Format: int64
+             * @description How long the attempt took, in milliseconds.
+             */
             duration_ms: number;
-            /** @description The receiver's HTTP status, or null if it never answered (refused, timed out, interrupted). */
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status, or null if it never answered (refused, timed out, interrupted).
+             */
             status_code: number | null;
             /** @description Why the attempt failed, or null if it succeeded. */
             error: string | null;
@@ -588,14 +604,20 @@ export interface components {
             event_id: string;
             event_type: components["schemas"]["WebhookEventType"];
             status: components["schemas"]["WebhookDeliveryStatus"];
-            /** @description How many attempts have started. */
+            /**
+             * Format: int32
+             * @description How many attempts have started.
+             */
             attempt_count: number;
             /**
              * Format: date-time
              * @description When the next attempt is due (UTC); while `delivering`, when the attempt in flight is given up for lost and retried. Null once `succeeded` or `failed`.
              */
             next_attempt_at: string | null;
-            /** @description The receiver's HTTP status on the latest attempt, or null. */
+            /**
+             * Format: int32
+             * @description The receiver's HTTP status on the latest attempt, or null.
+             */
             last_status_code: number | null;
             /** @description Why the latest attempt failed, or null. */
             last_error: string | null;
@@ -701,7 +723,10 @@ export interface components {
             type: string;
             /** @description A short summary of the kind of problem. */
             title: string;
-            /** @description The HTTP status code. */
+            /**
+             * Format: int32
+             * @description The HTTP status code.
+             */
             status: number;
             /** @description What went wrong in this occurrence. */
             detail?: string;
