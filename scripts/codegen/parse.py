@@ -61,7 +61,7 @@ class _Parser:
         return node if isinstance(node, dict) else {}
 
     def _problem(self, where: str, message: str, rule: str, level: Level = Level.ERROR) -> Problem:
-        return Problem(level, where, message, rule, self.document.line_of(where))
+        return self.document.locate(Problem(level, where, message, rule))
 
     def api(self) -> ir.Api:
         schemes = self.security_schemes()

@@ -48,10 +48,7 @@ def parse_client(
     for name in sorted({c for c in classes if classes.count(c) > 1}):
         message = f"the package name {names.distribution!r} makes a second class {name!r}; pass another --package-name"
         builder.problems.append(Problem(Level.ERROR, "/info/title", message, "name-collision"))
-    located = [
-        Problem(p.level, p.pointer, p.message, p.rule, document.line_of(p.pointer))
-        for p in builder.problems
-    ]
+    located = [document.locate(p) for p in builder.problems]
     if any(p.level is Level.ERROR for p in located):
         raise SpecError(str(document.path), located)
     warnings = [p for p in (*hoisted.problems, *located) if p.level is Level.WARNING]

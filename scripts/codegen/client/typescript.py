@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import tempfile
@@ -28,7 +29,7 @@ def build_typescript(api: ir.ClientApi, document: Document, out: Path) -> None:
     """Write the npm package (sources, package.json, tsconfig.json, README) into `out`."""
     header = "// " + HEADER.format(source=api.source).removeprefix("# ")
     files = render_typescript(api)
-    files["src/schema.ts"] = header + schema_types(document.path)
+    files["src/schema.ts"] = header + schema_types(document)
     for name, text in sorted(files.items()):
         target = out / name
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -46,13 +47,18 @@ def render_typescript(api: ir.ClientApi) -> dict[str, str]:
     return files
 
 
-def schema_types(spec: Path) -> str:
-    """The types openapi-typescript generates for `spec` (paths, operations, components)."""
+def schema_types(document: Document) -> str:
+    """The types openapi-typescript generates for the spec (paths, operations, components)."""
     tool = Path(os.environ.get("HARBOR_OPENAPI_TYPESCRIPT", OPENAPI_TYPESCRIPT))
     if not tool.exists():
         raise FileNotFoundError(f"{tool} is missing; run `make install` (npm ci) first")
     with tempfile.TemporaryDirectory(prefix="harbor-ts-") as tmp:
         output = Path(tmp) / "schema.ts"
+        spec = document.path
+        if len(document.files) > 1:
+            # Our bundle, so its types carry the names the Python client's models have.
+            spec = Path(tmp) / "openapi.json"
+            spec.write_text(json.dumps(document.data, default=str), encoding="utf-8")
         completed = subprocess.run(
             [str(tool), str(spec), "--output", str(output)],
             capture_output=True,
