@@ -24,6 +24,7 @@ UNDOCUMENTED = "(undocumented success)"
 def parse(document: Document, wrap: frozenset[str] = frozenset()) -> tuple[ir.Api, Hoisted]:
     """The API's operations grouped by tag, and the hoisted spec the models are generated from."""
     hoisted = hoist(document.data, wrap)
+    hoisted.problems[:] = [document.locate(p) for p in hoisted.problems]
     parser = _Parser(document, hoisted)
     api = parser.api()
     problems = [*hoisted.problems, *parser.problems]
@@ -47,6 +48,8 @@ class _Parser:
             target = resolve(self.spec, ref)
         except (KeyError, IndexError, ValueError, TypeError):
             target = None
+        if target is True:
+            return {}  # the schema every value satisfies (`false` ones were refused in hoist)
         if not isinstance(target, dict):
             raise SpecError(
                 str(self.document.path),
