@@ -41,6 +41,7 @@ Reader = Callable[[str], str]  # location -> text; raises OSError
 Parser = Callable[[str, str], JSONObject]  # (location, text) -> the document; raises its own errors
 
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # a URI scheme (not a Windows drive: `C:`)
+_TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\$\{")  # Jinja, Mustache, Helm, shell
 _SCHEMAS: Tokens = ("components", "schemas")
 _MISSING = object()
 
@@ -175,6 +176,9 @@ class _Builder:
 
     def target(self, ref: str, source: Source, where: Tokens) -> Target | None:
         """What `ref` (met at `where` in `source`) leads to; None for a ref inside the root."""
+        if _TEMPLATE.search(ref):
+            message = f"$ref {ref!r} holds a template placeholder; render the template first and use its output as the spec"
+            raise BundleError(source, where, message, "ref-template")
         file, _, fragment = ref.partition("#")
         if _REMOTE.match(file):
             message = f"$ref {ref!r} is remote, and specs are read without network access: save the file next to the spec and refer to it by a relative path"

@@ -60,9 +60,53 @@ def ref_faults(data: dict[str, Any]) -> list[Fault]:
                     "ref-not-schema",
                 )
             )
+    return faults + _inheritance_cycles(data)
+
+
+def _inheritance_cycles(data: dict[str, Any]) -> list[Fault]:
+    """Components whose `allOf` refers back to themselves: each would be its own base class.
+
+    One fault per cycle, at the `$ref` in its first member (by name) that starts it.
+    """
+    schemas = (data.get("components") or {}).get("schemas") or {}
+    bases: dict[str, list[tuple[int, str]]] = {}
+    for name, schema in schemas.items():
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for index, part in enumerate(parts if isinstance(parts, list) else []):
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                bases.setdefault(name, []).append((index, unquote(ref[len(_SCHEMA_REF) :])))
+    faults: list[Fault] = []
+    reported: set[frozenset[str]] = set()
+    for start in sorted(bases):
+        for index, base in bases[start]:
+            path = _path_back(base, start, bases, [start])
+            if path is None or frozenset(path) in reported:
+                continue
+            reported.add(frozenset(path))
+            where = make_pointer("components", "schemas", start, "allOf", index, "$ref")
+            chain = " -> ".join([*path, start])
+            message = f"allOf makes {start!r} inherit from itself ({chain}); break the cycle, e.g. with a $ref in a property"
+            faults.append((where, message, "allof-cycle"))
     return faults
 
 
+def _path_back(
+    node: str, goal: str, bases: dict[str, list[tuple[int, str]]], path: list[str]
+) -> list[str] | None:
+    """The names from `path` through `node` back to `goal` along allOf bases, or None."""
+    if node == goal:
+        return path
+    if node in path:
+        return None
+    for _, base in bases.get(node, []):
+        found = _path_back(base, goal, bases, [*path, node])
+        if found is not None:
+            return found
+    return None
+
+
+_SCHEMA_REF = "#/components/schemas/"
 _MISSING = object()
 
 
