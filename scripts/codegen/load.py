@@ -21,7 +21,8 @@ from scripts.bundle import Bundle, BundleError, Source, bundle
 from scripts.bundle.lines import position_of
 from scripts.bundle.model import to_pointer, to_tokens
 
-from .problems import Level, Problem, SpecError, pointer
+from .locate import ErrorLocator
+from .problems import Level, Problem, SpecError
 from .refs import ref_faults
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -158,8 +159,9 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         message = f"the OpenAPI validator failed ({type(exc).__name__}: {detail}); the document was not checked against the OpenAPI schema"
         yield Problem(Level.WARNING, "", message, "validator-crashed")
         return
+    locator = ErrorLocator(checked)
     for error in errors:
-        where = _locate(document.data, list(error.absolute_path), error.instance)
+        where = locator.pointer(error)
         message = str(getattr(error, "message", error)).split("\n", 1)[0]
         if (where, message) in seen:
             continue
@@ -167,42 +169,6 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         validator_name = getattr(error, "validator", None)
         rule = f"openapi-{validator_name}" if isinstance(validator_name, str) else "openapi-schema"
         yield document.locate(Problem(Level.ERROR, where, _shorten(message), rule))
-
-
-def _locate(data: JSONObject, path: list[str | int], instance: object) -> str:
-    """The absolute pointer of a validator error.
-
-    The validator checks each Schema Object on its own and reports paths relative to that schema,
-    so a path that does not lead to `instance` from the root is searched for under every mapping.
-    """
-    if _follow(data, path) == (True, instance):
-        return pointer(*path)
-    stack: list[tuple[tuple[str | int, ...], object]] = [((), data)]
-    while stack:
-        prefix, node = stack.pop()
-        if prefix and _follow(node, path) == (True, instance):
-            return pointer(*prefix, *path)
-        children = (
-            node.items()
-            if isinstance(node, dict)
-            else enumerate(node)
-            if isinstance(node, list)
-            else ()
-        )
-        stack.extend(((*prefix, key), child) for key, child in reversed(list(children)))
-    return pointer(*path)
-
-
-def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
-    for token in path:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-            continue
-        if isinstance(node, list) and isinstance(token, int) and token < len(node):
-            node = node[token]
-            continue
-        return False, None
-    return True, node
 
 
 class _RegexJudge:
