@@ -33,6 +33,7 @@ from .model import (
     Source,
     Target,
     Tokens,
+    is_data,
     to_pointer,
     to_tokens,
 )
@@ -128,7 +129,7 @@ class _Builder:
                     out[key] = self.discriminator(value, source, here, there)
                 else:
                     out[key] = value  # data (default, enum, examples ...) or a plain keyword
-            elif _is_data(path, str(key)):
+            elif is_data(path, str(key)):
                 out[key] = value
             else:
                 into_schema = key == "schema" or path == _SCHEMAS
@@ -192,6 +193,8 @@ class _Builder:
             )
             raise BundleError(source, where, message, "ref-fragment")
         location = _join(source.location, unquote(file)) if file else source.location
+        if location == _join(self.root.location, posixpath.basename(_path(self.root.location))):
+            location = self.root.location  # the root file, named another way (`./spec.yaml`)
         target_source = self.load(location, source, where, ref)
         tokens = to_tokens(fragment)
         if _at(target_source.data, tokens) is _MISSING:
@@ -298,12 +301,3 @@ def _at(data: Any, tokens: Tokens) -> Any:
         else:
             return _MISSING
     return node
-
-
-def _is_data(path: Tokens, key: str) -> bool:
-    """Extensions, examples and an Example Object's value are data: `$ref` there is a key."""
-    return (
-        key.startswith("x-")
-        or key == "example"
-        or (key == "value" and len(path) >= 2 and path[-2] == "examples")
-    )

@@ -90,3 +90,12 @@ def to_pointer(tokens: Tokens) -> str:
 def to_tokens(pointer: str) -> Tokens:
     """The tokens of a JSON pointer (`/a/b~1c`); an empty pointer is the whole document."""
     return tuple(t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:])
+
+
+def is_data(path: tuple[str | int, ...], key: str) -> bool:
+    """Extensions, examples and an Example Object's value are data: `$ref` there is a key."""
+    return (
+        key.startswith("x-")
+        or key == "example"
+        or (key == "value" and len(path) >= 2 and path[-2] == "examples")
+    )

@@ -11,15 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
-from .problems import pointer as make_pointer
+from scripts.bundle.model import SCHEMA_LIST as _LIST
+from scripts.bundle.model import SCHEMA_MAP as _MAP
+from scripts.bundle.model import SCHEMA_ONE as _ONE
+from scripts.bundle.model import is_data
 
-# The keywords whose value is a schema, or a list or map of schemas (JSON Schema 2020-12 and
-# the OpenAPI 3.0 subset).
-_ONE = ("items", "not", "additionalProperties", "if", "then", "else", "contains",
-        "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-        "additionalItems")  # fmt: skip
-_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+from .problems import pointer as make_pointer
 
 Fault = tuple[str, str, str]  # (pointer of the $ref, message, rule)
 
@@ -144,21 +141,12 @@ def _refs(
         if isinstance(ref, str):
             yield make_pointer(*path, "$ref"), ref, here in schemas
         for key, value in node.items():
-            if key == "$ref" or _is_data(path, key):
+            if key == "$ref" or is_data(path, key):
                 continue
             yield from _refs(value, (*path, key), in_schema=in_schema, schemas=schemas)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _refs(item, (*path, index), in_schema=in_schema, schemas=schemas)
-
-
-def _is_data(path: tuple[str | int, ...], key: str) -> bool:
-    """Extensions, examples and an Example Object's value are data: `$ref` there is a key."""
-    return (
-        key.startswith("x-")
-        or key == "example"
-        or (key == "value" and len(path) >= 2 and path[-2] == "examples")
-    )
 
 
 def _fragment(path: tuple[str | int, ...]) -> str:

@@ -75,3 +75,16 @@ def test_names_of_hoisted_schemas_do_not_depend_on_the_order_files_are_met() -> 
     assert {k: v for k, v in first.items() if k != "Root"} == {
         k: v for k, v in second.items() if k != "Root"
     }
+
+
+def test_a_ref_back_into_the_root_file_is_a_local_ref_not_a_copy() -> None:
+    files = {"sub/a.yaml": {"properties": {"b": {"$ref": "../root.yaml#/components/schemas/B"}}}}
+    schemas = {"B": {"type": "integer"}, "A": {"$ref": "sub/a.yaml"}}
+    root = Source("dir/../root.yaml", "", {"components": {"schemas": schemas}})
+
+    result = bundle(root, lambda f: "", lambda f, _: files[f.removeprefix("dir/../")])
+
+    assert result.data["components"]["schemas"] == {
+        "B": {"type": "integer"},
+        "A": {"properties": {"b": {"$ref": "#/components/schemas/B"}}},
+    }
