@@ -275,3 +275,21 @@ def test_a_multi_file_spec_is_read_relative_to_each_file(
     out = capsys.readouterr().out
     lines = common.read_text().splitlines()
     assert f"at {common}:{lines.index('      schema:') + 1} " in out  # the parameter's schema
+
+
+def test_an_error_in_a_pulled_in_file_names_that_file_and_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    invalid = Path(__file__).resolve().parents[1] / "codegen/invalid"
+    spec = str(invalid / "bad_type_in_other_file.yaml")
+
+    assert main([spec, spec]) == 2
+    where = f"error: {invalid / 'parts/thing.yaml'}:12: #/components/schemas/Bad/type: "
+    assert capsys.readouterr().err.startswith(where)
+
+
+def test_a_remote_ref_is_refused_at_its_line(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = str(Path(__file__).resolve().parents[1] / "codegen/invalid/remote_ref.yaml")
+
+    assert main([spec, spec]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {spec}:15: ")
