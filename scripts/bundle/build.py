@@ -44,6 +44,7 @@ Parser = Callable[[str, str], JSONObject]  # (location, text) -> the document; r
 _REMOTE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")  # a URI scheme (not a Windows drive: `C:`)
 _TEMPLATE = re.compile(r"\{\{|\}\}|\{%|%\}|\$\{")  # Jinja, Mustache, Helm, shell
 _SCHEMAS: Tokens = ("components", "schemas")
+_NOT_IN_NAMES = re.compile(r"[^A-Za-z0-9._-]")  # what OpenAPI allows in a component's name
 _MISSING = object()
 
 
@@ -266,13 +267,13 @@ def _inside(target: Target, other: Target) -> bool:
 
 def _base(target: Target) -> str:
     location, tokens = target
-    return tokens[-1] if tokens else _stem(location)
+    return _NOT_IN_NAMES.sub("_", tokens[-1] if tokens else _stem(location))
 
 
 def _qualified(target: Target, root: Source) -> str:
     relative = posixpath.relpath(_path(target[0]), posixpath.dirname(_path(root.location)) or ".")
     parts = [p for p in posixpath.splitext(relative)[0].split("/") if p not in ("", ".", "..")]
-    return "_".join([*parts, *(target[1][-1:])])
+    return _NOT_IN_NAMES.sub("_", "_".join([*parts, *(target[1][-1:])]))
 
 
 def _stem(location: str) -> str:

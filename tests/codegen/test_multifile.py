@@ -53,14 +53,14 @@ def test_names_of_hoisted_schemas_do_not_depend_on_the_order_files_are_met() -> 
     files = {
         "a.yaml": {"components": {"schemas": {"Error": {"type": "string"}}}},
         "sub/a.yaml": {"components": {"schemas": {"Error": {"type": "integer"}}}},
-        "b.yaml": {"type": "boolean"},
+        "b c.yaml": {"type": "boolean"},
     }
 
     def names(order: list[str]) -> dict[str, object]:
         refs = {
             "a.yaml": "a.yaml#/components/schemas/Error",
             "sub/a.yaml": "sub/a.yaml#/components/schemas/Error",
-            "b.yaml": "b.yaml",
+            "b c.yaml": "b%20c.yaml",
         }
         schema = {"anyOf": [{"$ref": refs[f]} for f in order]}
         root = {"openapi": "3.1.0", "components": {"schemas": {"Root": schema}}}
@@ -68,10 +68,10 @@ def test_names_of_hoisted_schemas_do_not_depend_on_the_order_files_are_met() -> 
         return result.data["components"]["schemas"]
 
     first, second = (
-        names(["a.yaml", "sub/a.yaml", "b.yaml"]),
-        names(["b.yaml", "sub/a.yaml", "a.yaml"]),
+        names(["a.yaml", "sub/a.yaml", "b c.yaml"]),
+        names(["b c.yaml", "sub/a.yaml", "a.yaml"]),
     )
-    assert sorted(first) == ["Root", "a_Error", "b", "sub_a_Error"]
+    assert sorted(first) == ["Root", "a_Error", "b_c", "sub_a_Error"]
     assert {k: v for k, v in first.items() if k != "Root"} == {
         k: v for k, v in second.items() if k != "Root"
     }
