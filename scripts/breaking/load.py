@@ -24,6 +24,9 @@ from openapi_spec_validator.shortcuts import get_validator_cls
 
 from scripts.breaking.nodes import Node, SpecError, child, join, text
 from scripts.breaking.resolve import Resolver
+from scripts.bundle import Bundle, BundleError, Source, bundle
+from scripts.bundle.lines import place
+from scripts.bundle.model import to_tokens
 
 _MAX_MESSAGE = 160
 _MAX_ERRORS = 20
@@ -299,14 +302,48 @@ def _shorten(message: str) -> str:
 
 
 def load_spec(source: str, *, check: bool = True) -> Spec:
-    """Read, parse and (unless `check` is false) validate one contract.
+    """Read, parse, bundle and (unless `check` is false) validate one contract.
 
+    A `$ref` to another file is read relative to the file that holds it (in the same git
+    revision for a `git:REF:PATH` source), as the generator reads it (scripts.bundle).
     Small documents, like most specs, get the full checks; larger ones the
     OpenAPI JSON Schema and `$ref` checks only, so a large pair still compares
     in seconds (`make lint` runs the full checks on the spec in any case).
     """
-    content = read_source(source)
-    root = parse(source, content)
+    bundled = read_bundle(source)
     if check:
-        validate(source, root, full=len(content) <= FULL_CHECK_BYTES)
-    return Spec(source, root)
+        size = sum(len(s.text) for s in bundled.sources)
+        try:
+            validate(source, bundled.data, full=size <= FULL_CHECK_BYTES)
+        except SpecError as err:
+            raise _located(bundled, err) from None
+    return Spec(source, bundled.data)
+
+
+def read_bundle(source: str) -> Bundle:
+    """The contract at `source` with every file its `$ref`s pull in, as one document."""
+    content = read_source(source)
+    root = Source(source, content, dict(parse(source, content)))
+    try:
+        return bundle(root, _read_pulled_in, lambda file, text: dict(parse(file, text)))
+    except BundleError as err:
+        raise SpecError(
+            place(err.source, err.pointer), join("#", *err.pointer), err.message
+        ) from None
+
+
+def _read_pulled_in(source: str) -> str:
+    try:
+        return read_source(source)
+    except SpecError as err:  # the bundler names the `$ref` that needs the file
+        raise OSError(err.what) from None
+
+
+def _located(bundled: Bundle, err: SpecError) -> SpecError:
+    """`err` at the file and pointer (in that file) of a part pulled in from another file."""
+    if len(bundled.sources) == 1 or not err.where.startswith("#"):
+        return err
+    file, tokens = bundled.origin(to_tokens(err.where[1:]))
+    if file is bundled.root:
+        return err
+    return SpecError(place(file, tokens), join("#", *tokens), err.what)

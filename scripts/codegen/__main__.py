@@ -41,6 +41,11 @@ def main(argv: list[str] | None = None) -> int:
         help="skip the work when the spec, the generator and OUTDIR are unchanged since the last run",
     )
     generate.add_argument(
+        "--spec-files",
+        type=Path,
+        help="also write FILE: every file SPEC is made of (it and what its $refs pull in), as a makefile",
+    )
+    generate.add_argument(
         "--releases",
         type=Path,
         help="also write OUTDIR/version_changes from the released specs in this folder (docs/versioning.md)",
@@ -104,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
             cache_dir=args.cache_dir,
             releases=args.releases,
             flavour=_server_flavour(args.releases),
+            spec_files=args.spec_files,
         )
     except SpecError as error:
         for problem in error.problems:
@@ -128,9 +134,13 @@ def _generate(
     cache_dir: Path | None = None,
     flavour: str = "server",
     releases: Path | None = None,
+    spec_files: Path | None = None,
 ) -> int:
     cache_key = cache.key(spec, outdir, flavour) if cache_dir and spec.is_file() else None
-    if cache_dir and cache_key and cache.is_fresh(cache_dir, cache_key, outdir):
+    fresh = cache.fresh_files(cache_dir, cache_key, outdir) if cache_dir and cache_key else None
+    if fresh is not None:
+        if spec_files:
+            _write_spec_files(spec_files, fresh)
         if not check:
             print(f"{outdir} is up to date with {spec}")
         return EXIT_OK
@@ -163,8 +173,21 @@ def _generate(
             swap_in(built, outdir)
             print(f"generated {outdir} from {spec}")
     if cache_dir and cache_key:
-        cache.remember(cache_dir, cache_key, outdir)
+        cache.remember(cache_dir, cache_key, outdir, document.files)
+    if spec_files:
+        _write_spec_files(spec_files, document.files)
     return EXIT_OK
+
+
+def _write_spec_files(target: Path, files: tuple[str, ...]) -> None:
+    """`SPEC_FILES := ...` for make, and an empty rule for each pulled-in file, so one the spec
+    no longer uses, once deleted, reruns generation instead of stopping make (`gcc -MP`)."""
+    names = [f.replace(" ", "\\ ") for f in files]
+    text = f"SPEC_FILES := {' '.join(names)}\n"
+    if len(names) > 1:
+        text += f"{' '.join(names[1:])}:\n"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
 
 
 def _server_flavour(releases: Path | None) -> str:

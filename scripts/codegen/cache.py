@@ -1,19 +1,23 @@
 """Skip regeneration when neither the spec, the generator nor the output changed since last time.
 
 The key hashes the spec's bytes, every file of the generator and the versions of the tools it
-calls; the stamp stored under it is the hash of the tree that generation produced. When the tree
-on disk still hashes to that stamp, a new generation would write exactly the same bytes.
+calls; the stamp stored under it holds the hash of the tree that generation produced and the
+hash of every file the spec pulled in through `$ref`s. When the tree on disk still hashes to
+that stamp and none of those files changed, a new generation would write exactly the same bytes.
+(The root file's own refs are in the key; a changed file can only pull in others after changing.)
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from importlib import metadata
 from pathlib import Path
 
 from .write import generated_files
 
 _GENERATOR = Path(__file__).resolve().parent
+_BUNDLER = _GENERATOR.parent / "bundle"
 _TOOLS = ("datamodel-code-generator", "ruff", "pydantic", "jinja2")
 _NODE_TOOL = Path("node_modules/openapi-typescript/package.json")
 
@@ -35,6 +39,8 @@ def key(spec: Path, outdir: Path, flavour: str) -> str:
             continue
         digest.update(relative.as_posix().encode())
         digest.update(path.read_bytes())
+    for path in sorted(_BUNDLER.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     if not server and _NODE_TOOL.is_file():
         digest.update(_NODE_TOOL.read_bytes())  # openapi-typescript's version
     for tool in _TOOLS:
@@ -55,13 +61,29 @@ def tree_digest(directory: Path) -> str | None:
     return digest.hexdigest()
 
 
-def is_fresh(cache_dir: Path, cache_key: str, outdir: Path) -> bool:
+def fresh_files(cache_dir: Path, cache_key: str, outdir: Path) -> tuple[str, ...] | None:
+    """The files the spec is made of, when the output is still what they generate; else None."""
     stamp = cache_dir / cache_key
-    return stamp.is_file() and stamp.read_text() == tree_digest(outdir)
+    try:
+        recorded = json.loads(stamp.read_text())
+        tree, files = recorded["tree"], recorded["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if tree != tree_digest(outdir) or any(_file_digest(f) != h for f, h in files.items()):
+        return None
+    return tuple(files)
 
 
-def remember(cache_dir: Path, cache_key: str, outdir: Path) -> None:
+def remember(cache_dir: Path, cache_key: str, outdir: Path, files: tuple[str, ...]) -> None:
     digest = tree_digest(outdir)
     if digest is not None:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        (cache_dir / cache_key).write_text(digest)
+        stamp = {"tree": digest, "files": {f: _file_digest(f) for f in files}}
+        (cache_dir / cache_key).write_text(json.dumps(stamp))
+
+
+def _file_digest(file: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(file).read_bytes()).hexdigest()
+    except OSError:
+        return None

@@ -19,6 +19,7 @@ from pydantic_core import SchemaError
 
 from .names import TAKEN_CLASS_NAMES, pascal, snake
 from .problems import Level, Problem, pointer
+from .satisfiable import prune_unsatisfiable
 
 JSONObject = dict[str, Any]
 SCHEMA_REF = "#/components/schemas/"
@@ -71,6 +72,7 @@ def hoist(spec: JSONObject, wrap: frozenset[str] = frozenset()) -> Hoisted:
     schemas = data["components"]["schemas"]
     result.component_names = renames
     result.problems.extend(_drop_unsupported_patterns(data))
+    result.problems.extend(prune_unsatisfiable(data))
     for path, method, operation, _item in operations(data):
         base = pascal(snake(operation_id(path, method, operation)))
         where = ("paths", path, method)

@@ -6,7 +6,7 @@ import json
 import re
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import unquote
@@ -17,8 +17,12 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.schemas.backend import get_validator_for
 
 from scripts.breaking.load import excerpt, yaml_error_position
+from scripts.bundle import Bundle, BundleError, Source, bundle
+from scripts.bundle.lines import position_of
+from scripts.bundle.model import to_pointer, to_tokens
 
-from .problems import Level, Problem, SpecError, pointer
+from .locate import ErrorLocator
+from .problems import Level, Problem, SpecError
 from .refs import ref_faults
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -27,38 +31,72 @@ JSONObject = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Document:
-    """A parsed spec, with what is needed to point back into its text."""
+    """A parsed spec (a multi-file one bundled into one document), with what is needed to
+    point back into the text of the file that holds each of its parts."""
 
     path: Path
     data: JSONObject
     text: str
+    bundle: Bundle
     warnings: tuple[Problem, ...] = ()
 
     @property
     def version(self) -> str:
         return str(self.data.get("openapi", ""))
 
-    def line_of(self, json_pointer: str) -> int | None:
-        return line_of(self.text, json_pointer)
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file the spec is made of, the root first."""
+        return self.bundle.files
+
+    def locate(self, problem: Problem, *, column: bool = False) -> Problem:
+        """`problem` at the line (and column) of its pointer, in the file that holds it; a part
+        pulled in from another file is named by that file and its pointer there."""
+        source, tokens = self.bundle.origin(to_tokens(problem.pointer))
+        where = to_pointer(tokens)
+        line, col = position_of(source.text, where) or (None, None)
+        file = "" if source is self.bundle.root else source.location
+        return replace(problem, pointer=where, line=line, column=col if column else None, file=file)
 
 
 def load(path: Path, *, validate: bool = True) -> Document:
-    """Parse and (by default) validate the spec at `path`; raise SpecError naming every fault."""
+    """Parse, bundle and (by default) validate the spec at `path`; raise SpecError naming every
+    fault. Each `$ref` to another file is read relative to the file that holds it."""
     file = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(file, [_fatal("", "file not found", "file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(file, [_fatal("", f"cannot read the file: {exc}", "file")]) from None
+    text = _read(file)
     data = _parse(file, text)
-    document = Document(path=path, data=data, text=text)
+    try:
+        bundled = bundle(Source(file, text, data), _read_pulled_in, _parse)
+    except BundleError as error:
+        where = to_pointer(error.pointer)
+        line, column = position_of(error.source.text, where) or (None, None)
+        at = "" if error.source.location == file else error.source.location
+        problem = Problem(Level.ERROR, where, error.message, error.rule, line, column, file=at)
+        raise SpecError(file, [problem]) from None
+    document = Document(path=path, data=bundled.data, text=text, bundle=bundled)
     if validate:
         problems = list(validation_problems(document))
         if any(p.level is Level.ERROR for p in problems):
             raise SpecError(file, problems)
-        return Document(path=path, data=data, text=text, warnings=tuple(problems))
+        return replace(document, warnings=tuple(problems))
     return document
+
+
+def _read_pulled_in(file: str) -> str:
+    """A file a `$ref` names: the bundler says which `$ref` when it cannot be read."""
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise OSError(f"not UTF-8 text: {exc}") from None
+
+
+def _read(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(file, [_fatal("", "file not found", "file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(file, [_fatal("", f"cannot read the file: {exc}", "file")]) from None
 
 
 def _parse(file: str, text: str) -> JSONObject:
@@ -109,8 +147,7 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         return
     faults = ref_faults(document.data)
     for where, message, rule in faults:
-        line, column = position_of(document.text, where) or (None, None)
-        yield Problem(Level.ERROR, where, message, rule, line, column)
+        yield document.locate(Problem(Level.ERROR, where, message, rule), column=True)
     if faults:
         return  # the validator would crash on them or skip them: its verdict means nothing
     seen: set[tuple[str, str]] = set()
@@ -122,51 +159,16 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         message = f"the OpenAPI validator failed ({type(exc).__name__}: {detail}); the document was not checked against the OpenAPI schema"
         yield Problem(Level.WARNING, "", message, "validator-crashed")
         return
+    locator = ErrorLocator(checked)
     for error in errors:
-        where = _locate(document.data, list(error.absolute_path), error.instance)
+        where = locator.pointer(error)
         message = str(getattr(error, "message", error)).split("\n", 1)[0]
         if (where, message) in seen:
             continue
         seen.add((where, message))
         validator_name = getattr(error, "validator", None)
         rule = f"openapi-{validator_name}" if isinstance(validator_name, str) else "openapi-schema"
-        yield Problem(Level.ERROR, where, _shorten(message), rule, document.line_of(where))
-
-
-def _locate(data: JSONObject, path: list[str | int], instance: object) -> str:
-    """The absolute pointer of a validator error.
-
-    The validator checks each Schema Object on its own and reports paths relative to that schema,
-    so a path that does not lead to `instance` from the root is searched for under every mapping.
-    """
-    if _follow(data, path) == (True, instance):
-        return pointer(*path)
-    stack: list[tuple[tuple[str | int, ...], object]] = [((), data)]
-    while stack:
-        prefix, node = stack.pop()
-        if prefix and _follow(node, path) == (True, instance):
-            return pointer(*prefix, *path)
-        children = (
-            node.items()
-            if isinstance(node, dict)
-            else enumerate(node)
-            if isinstance(node, list)
-            else ()
-        )
-        stack.extend(((*prefix, key), child) for key, child in reversed(list(children)))
-    return pointer(*path)
-
-
-def _follow(node: object, path: list[str | int]) -> tuple[bool, object]:
-    for token in path:
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-            continue
-        if isinstance(node, list) and isinstance(token, int) and token < len(node):
-            node = node[token]
-            continue
-        return False, None
-    return True, node
+        yield document.locate(Problem(Level.ERROR, where, _shorten(message), rule))
 
 
 class _RegexJudge:
@@ -234,41 +236,8 @@ def _shorten(message: str, limit: int = 300) -> str:
 
 
 def _fatal(where: str, message: str, rule: str, document: Document | None = None) -> Problem:
-    return Problem(Level.ERROR, where, message, rule, document.line_of(where) if document else None)
-
-
-def line_of(text: str, json_pointer: str) -> int | None:
-    """The 1-based line where `json_pointer` sits in YAML or JSON `text`, or None."""
-    position = position_of(text, json_pointer)
-    return position[0] if position else None
-
-
-def position_of(text: str, json_pointer: str) -> tuple[int, int] | None:
-    """The 1-based (line, column) where `json_pointer` sits in YAML or JSON `text` (its key's,
-    which reads best), or None when the text does not parse."""
-    try:
-        node: yaml.Node | None = yaml.compose(text, Loader=_Loader)
-    except yaml.YAMLError:
-        return None
-    if node is None:
-        return None
-    tokens = [t.replace("~1", "/").replace("~0", "~") for t in json_pointer.split("/")[1:]]
-    mark = node.start_mark
-    for token in tokens:
-        found: yaml.Node | None = None
-        if isinstance(node, yaml.MappingNode):
-            pair = next(((k, v) for k, v in node.value if k.value == token), None)
-            if pair is not None:
-                found, mark = pair[1], pair[0].start_mark
-        elif (
-            isinstance(node, yaml.SequenceNode) and token.isdigit() and int(token) < len(node.value)
-        ):
-            found = node.value[int(token)]
-            mark = found.start_mark
-        if found is None:
-            break
-        node = found
-    return mark.line + 1, mark.column + 1
+    problem = Problem(Level.ERROR, where, message, rule)
+    return document.locate(problem) if document else problem
 
 
 def resolve(data: Mapping[str, Any], ref: str) -> Any:

@@ -17,6 +17,7 @@ from .problems import Level, Problem, SpecError, pointer
 JSONObject = dict[str, Any]
 _RESERVED_MODULES = frozenset({"models", "security", "runtime", "__init__"})
 _MIDDLEWARE_HEADER = "x-harbor-set-by"
+_LOCATIONS = ("path", "query", "header", "cookie")
 # The description of a success response the generator had to invent; `verify` knows it.
 UNDOCUMENTED = "(undocumented success)"
 
@@ -24,9 +25,10 @@ UNDOCUMENTED = "(undocumented success)"
 def parse(document: Document, wrap: frozenset[str] = frozenset()) -> tuple[ir.Api, Hoisted]:
     """The API's operations grouped by tag, and the hoisted spec the models are generated from."""
     hoisted = hoist(document.data, wrap)
+    hoisted.problems[:] = [document.locate(p) for p in hoisted.problems]
     parser = _Parser(document, hoisted)
     api = parser.api()
-    problems = [*hoisted.problems, *parser.problems]
+    problems = list(dict.fromkeys([*hoisted.problems, *parser.problems]))  # path-level ones repeat
     errors = [p for p in problems if p.level is Level.ERROR]
     if errors:
         raise SpecError(str(document.path), problems)
@@ -47,6 +49,8 @@ class _Parser:
             target = resolve(self.spec, ref)
         except (KeyError, IndexError, ValueError, TypeError):
             target = None
+        if target is True:
+            return {}  # the schema every value satisfies (`false` ones were refused in hoist)
         if not isinstance(target, dict):
             raise SpecError(
                 str(self.document.path),
@@ -61,7 +65,7 @@ class _Parser:
         return node if isinstance(node, dict) else {}
 
     def _problem(self, where: str, message: str, rule: str, level: Level = Level.ERROR) -> Problem:
-        return Problem(level, where, message, rule, self.document.line_of(where))
+        return self.document.locate(Problem(level, where, message, rule))
 
     def api(self) -> ir.Api:
         schemes = self.security_schemes()
@@ -242,10 +246,16 @@ class _Parser:
 
     def parameters(self, where: str, raw: JSONObject, item: JSONObject) -> tuple[ir.Parameter, ...]:
         merged: dict[tuple[str, str], JSONObject] = {}
-        for source in (item.get("parameters") or [], raw.get("parameters") or []):
-            for entry in source:
+        sources = ((where.rsplit("/", 1)[0], item), (where, raw))
+        for at, holder in sources:
+            for index, entry in enumerate(holder.get("parameters") or []):
                 param = self.deref(entry)
-                if param.get("name") == "" and isinstance(param.get("in"), str):
+                if param.get("in") not in _LOCATIONS:
+                    # The validator says so too, unless it could not check the document.
+                    message = f"parameter {param.get('name')!r} is `in: {param.get('in')}`; OpenAPI {self.document.version} has path, query, header and cookie parameters (`querystring` is 3.2's)"
+                    where_param = f"{at}/parameters/{index}/in"
+                    self.problems.append(self._problem(where_param, message, "parameter-location"))
+                elif param.get("name") == "":
                     message = (
                         f"a {param['in']} parameter has an empty name: no request can carry "
                         "it, so it is left out"

@@ -23,18 +23,15 @@ def build_server(document: Document, out: Path, source: str) -> list[Problem]:
     Returns the warnings: things generated, but worth the spec author's attention.
     """
     api, hoisted = parse(document)
-    files = render(api, source)
-    used = {name for annotation in _annotations(api) for name in _MODEL_USE.findall(annotation)}
-    models_source, problems = generate_models(hoisted.spec, used)
+    models_source, problems = generate_models(hoisted.spec, used_models(api))
     if problems:
         # The model generator folded a root model into its users; give those bodies their own.
         missing = frozenset(p.pointer.rsplit("/", 1)[-1] for p in problems)
         api, hoisted = parse(document, wrap=missing)
-        files = render(api, source)
-        used = {name for annotation in _annotations(api) for name in _MODEL_USE.findall(annotation)}
-        models_source, problems = generate_models(hoisted.spec, used)
+        models_source, problems = generate_models(hoisted.spec, used_models(api))
     if problems:
         raise SpecError(str(document.path), problems)
+    files = render(api, source)
     files["models.py"] = HEADER.format(source=source) + _strip_tool_header(models_source)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
@@ -42,6 +39,11 @@ def build_server(document: Document, out: Path, source: str) -> list[Problem]:
     (out / "py.typed").write_text("", encoding="utf-8")
     format_tree(out)
     return [p for p in hoisted.problems if p.level is Level.WARNING]
+
+
+def used_models(api: ir.Api) -> set[str]:
+    """The model classes the routers (and the clients, built from the same parse) name."""
+    return {name for annotation in _annotations(api) for name in _MODEL_USE.findall(annotation)}
 
 
 def _annotations(api: ir.Api) -> Iterator[str]:

@@ -23,8 +23,10 @@ class Problem:
     line: int | None = None
     column: int | None = None
     excerpt: str = ""  # the offending line with a caret, for a syntax error
+    file: str = ""  # in a multi-file spec, the file other than the root that holds the problem
 
     def render(self, file: str) -> str:
+        file = self.file or file
         where = f"{file}:{self.line}" if self.line else file
         if self.line and self.column:
             where += f":{self.column}"

@@ -11,15 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
-from .problems import pointer as make_pointer
+from scripts.bundle.model import SCHEMA_LIST as _LIST
+from scripts.bundle.model import SCHEMA_MAP as _MAP
+from scripts.bundle.model import SCHEMA_ONE as _ONE
+from scripts.bundle.model import is_data
 
-# The keywords whose value is a schema, or a list or map of schemas (JSON Schema 2020-12 and
-# the OpenAPI 3.0 subset).
-_ONE = ("items", "not", "additionalProperties", "if", "then", "else", "contains",
-        "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema",
-        "additionalItems")  # fmt: skip
-_LIST = ("allOf", "anyOf", "oneOf", "prefixItems")
-_MAP = ("properties", "patternProperties", "$defs", "definitions", "dependentSchemas")
+from .problems import pointer as make_pointer
 
 Fault = tuple[str, str, str]  # (pointer of the $ref, message, rule)
 
@@ -60,9 +57,53 @@ def ref_faults(data: dict[str, Any]) -> list[Fault]:
                     "ref-not-schema",
                 )
             )
+    return faults + _inheritance_cycles(data)
+
+
+def _inheritance_cycles(data: dict[str, Any]) -> list[Fault]:
+    """Components whose `allOf` refers back to themselves: each would be its own base class.
+
+    One fault per cycle, at the `$ref` in its first member (by name) that starts it.
+    """
+    schemas = (data.get("components") or {}).get("schemas") or {}
+    bases: dict[str, list[tuple[int, str]]] = {}
+    for name, schema in schemas.items():
+        parts = schema.get("allOf") if isinstance(schema, dict) else None
+        for index, part in enumerate(parts if isinstance(parts, list) else []):
+            ref = part.get("$ref") if isinstance(part, dict) else None
+            if isinstance(ref, str) and ref.startswith(_SCHEMA_REF):
+                bases.setdefault(name, []).append((index, unquote(ref[len(_SCHEMA_REF) :])))
+    faults: list[Fault] = []
+    reported: set[frozenset[str]] = set()
+    for start in sorted(bases):
+        for index, base in bases[start]:
+            path = _path_back(base, start, bases, [start])
+            if path is None or frozenset(path) in reported:
+                continue
+            reported.add(frozenset(path))
+            where = make_pointer("components", "schemas", start, "allOf", index, "$ref")
+            chain = " -> ".join([*path, start])
+            message = f"allOf makes {start!r} inherit from itself ({chain}); break the cycle, e.g. with a $ref in a property"
+            faults.append((where, message, "allof-cycle"))
     return faults
 
 
+def _path_back(
+    node: str, goal: str, bases: dict[str, list[tuple[int, str]]], path: list[str]
+) -> list[str] | None:
+    """The names from `path` through `node` back to `goal` along allOf bases, or None."""
+    if node == goal:
+        return path
+    if node in path:
+        return None
+    for _, base in bases.get(node, []):
+        found = _path_back(base, goal, bases, [*path, node])
+        if found is not None:
+            return found
+    return None
+
+
+_SCHEMA_REF = "#/components/schemas/"
 _MISSING = object()
 
 
@@ -100,21 +141,12 @@ def _refs(
         if isinstance(ref, str):
             yield make_pointer(*path, "$ref"), ref, here in schemas
         for key, value in node.items():
-            if key == "$ref" or _is_data(path, key):
+            if key == "$ref" or is_data(path, key):
                 continue
             yield from _refs(value, (*path, key), in_schema=in_schema, schemas=schemas)
     elif isinstance(node, list):
         for index, item in enumerate(node):
             yield from _refs(item, (*path, index), in_schema=in_schema, schemas=schemas)
-
-
-def _is_data(path: tuple[str | int, ...], key: str) -> bool:
-    """Extensions, examples and an Example Object's value are data: `$ref` there is a key."""
-    return (
-        key.startswith("x-")
-        or key == "example"
-        or (key == "value" and len(path) >= 2 and path[-2] == "examples")
-    )
 
 
 def _fragment(path: tuple[str | int, ...]) -> str:

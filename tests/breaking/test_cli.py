@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -259,3 +260,36 @@ def test_runs_as_a_module(pair: tuple[str, str]) -> None:
     )
     assert done.returncode == 1
     assert "BREAKING" in done.stdout
+
+
+def test_a_multi_file_spec_is_read_relative_to_each_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = Path(__file__).resolve().parents[1] / "codegen/golden/multifile"
+    revision = tmp_path / "revision"
+    shutil.copytree(case, revision, ignore=shutil.ignore_patterns("expected"))
+    common = revision / "schemas/common.yaml"
+    common.write_text(common.read_text().replace("minimum: 1", "minimum: 2"))
+
+    assert main([str(case / "spec.yaml"), str(revision / "spec.yaml")]) == 1
+    out = capsys.readouterr().out
+    lines = common.read_text().splitlines()
+    assert f"at {common}:{lines.index('      schema:') + 1} " in out  # the parameter's schema
+
+
+def test_an_error_in_a_pulled_in_file_names_that_file_and_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    invalid = Path(__file__).resolve().parents[1] / "codegen/invalid"
+    spec = str(invalid / "bad_type_in_other_file.yaml")
+
+    assert main([spec, spec]) == 2
+    where = f"error: {invalid / 'parts/thing.yaml'}:12: #/components/schemas/Bad/type: "
+    assert capsys.readouterr().err.startswith(where)
+
+
+def test_a_remote_ref_is_refused_at_its_line(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = str(Path(__file__).resolve().parents[1] / "codegen/invalid/remote_ref.yaml")
+
+    assert main([spec, spec]) == 2
+    assert capsys.readouterr().err.startswith(f"error: {spec}:15: ")

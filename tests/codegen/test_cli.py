@@ -146,19 +146,37 @@ def test_a_parameter_without_a_name_is_left_out_with_a_located_warning(tmp_path:
     ]
 
 
+class CrashingValidator:
+    def __init__(self, spec: object) -> None:
+        self.spec = spec
+
+    def iter_errors(self) -> list[object]:
+        raise ValueError(f"cannot handle {self.spec!r}")
+
+
 def test_a_crashing_validator_warns_in_one_short_line_not_with_the_document(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from scripts.codegen import load as load_module
 
-    class Crashing:
-        def __init__(self, spec: object) -> None:
-            self.spec = spec
-
-        def iter_errors(self) -> list[object]:
-            raise ValueError(f"cannot handle {self.spec!r}")
-
-    monkeypatch.setattr(load_module, "OpenAPIV31SpecValidator", Crashing)
+    monkeypatch.setattr(load_module, "OpenAPIV31SpecValidator", CrashingValidator)
     document = load_module.load(ROOT / "spec/openapi.yaml")
     (warning,) = [w for w in document.warnings if w.rule == "validator-crashed"]
     assert len(warning.message) < 400 and "ValueError" in warning.message
+
+
+def test_a_3_2_querystring_parameter_is_located_even_when_the_validator_cannot_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from scripts.codegen import load as load_module
+    from scripts.codegen.parse import parse
+    from scripts.codegen.problems import SpecError
+
+    monkeypatch.setattr(load_module, "OpenAPIV31SpecValidator", CrashingValidator)
+    document = load_module.load(INVALID / "querystring_parameter.yaml")
+    with pytest.raises(SpecError) as error:
+        parse(document)
+
+    (problem,) = error.value.problems
+    assert (problem.rule, problem.line) == ("parameter-location", 12)
+    assert problem.pointer == "/paths/~1things/get/parameters/0/in"

@@ -11,6 +11,7 @@ from ..hoist import Hoisted, operations
 from ..load import Document, resolve
 from ..names import pascal, words
 from ..parse import parse as parse_server
+from ..pipeline import used_models
 from ..problems import Level, Problem, SpecError, pointer
 from . import ir
 from .examples import snippets
@@ -38,6 +39,12 @@ def parse_client(
     """The clients' model, the source of the client's models module, and the warnings."""
     api, hoisted = parse_server(document)
     models = client_models(hoisted.spec)
+    folded = used_models(api) - models.classes
+    if folded:
+        # A root model (a pure map, say) folded into its users: its bodies get their own, as
+        # the server's do (pipeline.build_server).
+        api, hoisted = parse_server(document, wrap=frozenset(folded))
+        models = client_models(hoisted.spec)
     builder = _Builder(document, hoisted, models)
     info = hoisted.spec.get("info") or {}
     title = str(info.get("title") or "API")
@@ -48,10 +55,7 @@ def parse_client(
     for name in sorted({c for c in classes if classes.count(c) > 1}):
         message = f"the package name {names.distribution!r} makes a second class {name!r}; pass another --package-name"
         builder.problems.append(Problem(Level.ERROR, "/info/title", message, "name-collision"))
-    located = [
-        Problem(p.level, p.pointer, p.message, p.rule, document.line_of(p.pointer))
-        for p in builder.problems
-    ]
+    located = [document.locate(p) for p in builder.problems]
     if any(p.level is Level.ERROR for p in located):
         raise SpecError(str(document.path), located)
     warnings = [p for p in (*hoisted.problems, *located) if p.level is Level.WARNING]

@@ -1,0 +1,12 @@
+"""Multi-file specs: one document from a root file and every file its `$ref`s pull in.
+
+    model   what a bundle is (Bundle, Source, Origin, BundleError), JSON-pointer tokens
+    build   the bundler: each `$ref` read relative to the file that holds it
+
+Shared by `scripts.codegen` and `scripts.breaking`; it imports neither.
+"""
+
+from scripts.bundle.build import Parser, Reader, bundle
+from scripts.bundle.model import Bundle, BundleError, Origin, Source
+
+__all__ = ["Bundle", "BundleError", "Origin", "Parser", "Reader", "Source", "bundle"]
