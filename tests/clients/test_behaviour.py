@@ -8,6 +8,8 @@ import httpx
 import pytest
 from harbor_client import (
     ClientError,
+    FieldError,
+    HarborApiError,
     HarborClient,
     HarborResponseError,
     RequestOptions,
@@ -107,3 +109,30 @@ def test_an_injected_http_client_is_used_and_left_open() -> None:
     assert request.headers["X-Partner"] == "acme" and request.headers["X-Trace"] == "1"
     assert request.extensions["timeout"]["read"] == 2.5
     http.close()
+
+
+def test_a_422_names_its_invalid_fields_typed_and_in_its_message() -> None:
+    body = {
+        "type": "https://harbor.example/problems/validation-error",
+        "title": "Unprocessable Content",
+        "status": 422,
+        "detail": "The request body is invalid.",
+        "errors": [
+            {"location": "body", "pointer": "/amount_cents", "message": "must be at least 1"},
+            {"pointer": "/currency", "message": "must match ^[A-Z]{3}$"},
+            "not an object",
+        ],
+    }
+    script = Script([httpx.Response(422, json=body, headers={"Content-Type": "application/problem+json"})])
+    client = HarborClient("http://harbor.test", token="t", transport=script.transport)
+    with pytest.raises(HarborApiError) as raised:
+        client.cancel_order(uuid.uuid4())
+
+    assert raised.value.errors == [
+        FieldError("/amount_cents", "must be at least 1", "body"),
+        FieldError("/currency", "must match ^[A-Z]{3}$"),
+    ]
+    assert str(raised.value) == (
+        "422 Unprocessable Content: The request body is invalid. "
+        "[body /amount_cents: must be at least 1; /currency: must match ^[A-Z]{3}$]"
+    )

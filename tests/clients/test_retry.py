@@ -124,3 +124,27 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert 25 < (retry_after(httpx.Response(503, headers={"Retry-After": later})) or 0) <= 30
     assert retry_after(httpx.Response(503, headers={"Retry-After": "soon"})) is None
     assert retry_after(httpx.Response(503)) is None
+
+
+def test_retry_after_ms_wins_over_retry_after() -> None:
+    # Retry-After alone asks for 30 s, past max_retry_after: retry-after-ms (20 ms) is honoured.
+    patient = RetryPolicy(max_retries=1, initial_delay=0.001, max_delay=0.002, max_retry_after=1)
+    script = Script(
+        [
+            problem(503, **{"Retry-After": "30", "retry-after-ms": "20"}),
+            httpx.Response(200, json=ORDER),
+        ]
+    )
+    assert client_for(script, patient).get_order(ORDER_ID).amount_cents == 2599
+    assert len(script.requests) == 2
+    only_seconds = Script([problem(503, **{"Retry-After": "30"}), httpx.Response(200, json=ORDER)])
+    with pytest.raises(ServiceUnavailableError):
+        client_for(only_seconds, patient).get_order(ORDER_ID)
+
+
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [({"retry-after-ms": "1500"}, 1.5), ({"retry-after-ms": "x", "Retry-After": "2"}, 2.0)],
+)
+def test_retry_after_reads_milliseconds_first(headers: dict[str, str], seconds: float) -> None:
+    assert retry_after(httpx.Response(429, headers=headers)) == seconds

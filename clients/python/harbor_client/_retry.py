@@ -59,7 +59,16 @@ class RetryPolicy:
 
 
 def retry_after(response: httpx.Response) -> float | None:
-    """The `Retry-After` header in seconds (delay-seconds or an HTTP-date), or None."""
+    """How long the answer asks to wait, in seconds, or None: `retry-after-ms` (milliseconds,
+    as several gateways send it) when present and valid, else `Retry-After` (delay-seconds or
+    an HTTP-date)."""
+    millis = response.headers.get("retry-after-ms", "").strip()
+    try:
+        wait_ms = float(millis)
+    except ValueError:
+        wait_ms = -1.0
+    if 0 <= wait_ms < float("inf"):
+        return wait_ms / 1000
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return None

@@ -22,6 +22,7 @@ HarborError: anything the client raises
         └── ServiceUnavailableError (503)
 """
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 import httpx
@@ -35,6 +36,21 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 class HarborError(Exception):
     """Anything the client raises."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One invalid value named by a problem's `errors` list: where it was (`location`: body,
+    query, path, header, cookie, when the server says), a JSON pointer to it, and what is
+    wrong with it."""
+
+    pointer: str
+    message: str
+    location: str | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.location} {self.pointer}" if self.location else self.pointer
+        return f"{where or '(the request)'}: {self.message}"
 
 
 class HarborTransportError(HarborError):
@@ -61,7 +77,8 @@ class HarborApiError(HarborError):
     """The server answered with an error status; the fields come from its problem+json body.
 
     `request_id` is the problem's `request_id`, else the `X-Request-ID` header: quote it to
-    support. `retry_after` is the `Retry-After` header in seconds, when the answer has one. `problem` is the body as a mapping, `model` the body validated as
+    support. `errors` are the problem's invalid fields as FieldError (a 422's), also named in
+    the message. `retry_after` is the `Retry-After` header in seconds, when the answer has one. `problem` is the body as a mapping, `model` the body validated as
     `models.Problem` (None when it does not validate).
     """
 
@@ -76,6 +93,7 @@ class HarborApiError(HarborError):
         self.type = _text(self.problem.get("type")) or "about:blank"
         self.instance = _text(self.problem.get("instance"))
         self.retry_after = retry_after(response)  # seconds, from `Retry-After` (429, 503)
+        self.errors: list[FieldError] = _field_errors(self.problem.get("errors"))
         self.request_id = _text(self.problem.get("request_id")) or response.headers.get(
             REQUEST_ID_HEADER
         )
@@ -86,6 +104,8 @@ class HarborApiError(HarborError):
         message = f"{self.status} {self.title}"
         if self.detail:
             message += f": {self.detail}"
+        if self.errors:
+            message += " [" + "; ".join(str(e) for e in self.errors) + "]"
         return message + (f" (request id {self.request_id})" if self.request_id else "")
 
 
@@ -202,6 +222,19 @@ def _problem(response: httpx.Response) -> dict[str, object]:
 
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _field_errors(value: object) -> list[FieldError]:
+    # RFC 9457 leaves the shape of an extension open: `pointer` (or `field`) and `message` (or
+    # `detail`) are read from whatever objects the list holds, anything else is skipped.
+    found: list[FieldError] = []
+    for item in value if isinstance(value, list) else ():
+        if isinstance(item, dict):
+            pointer = _text(item.get("pointer")) or _text(item.get("field")) or ""
+            message = _text(item.get("message")) or _text(item.get("detail")) or ""
+            if pointer or message:
+                found.append(FieldError(pointer, message, _text(item.get("location"))))
+    return found
 
 
 def _model(problem: dict[str, object]) -> models.Problem | None:

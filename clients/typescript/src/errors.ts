@@ -27,6 +27,16 @@ export class HarborError extends Error {
   override name = "HarborError";
 }
 
+/** One invalid value named by a problem's `errors` list (a 422's). */
+export interface FieldError {
+  /** A JSON pointer to the value within its location (RFC 6901). */
+  readonly pointer: string;
+  /** What is wrong with it. */
+  readonly message: string;
+  /** Where it was (body, query, path, header, cookie), when the server says. */
+  readonly location: string | undefined;
+}
+
 /** No usable answer: the connection failed or dropped, after any retries (see `cause`). */
 export class HarborTransportError extends HarborError {
   override name = "HarborTransportError";
@@ -52,6 +62,8 @@ export class HarborApiError extends HarborError {
   readonly instance: string | undefined;
   /** The problem's `request_id`, else the `X-Request-ID` header: quote it to support. */
   readonly requestId: string | undefined;
+  /** The problem's invalid fields (a 422's), also named in the message. */
+  readonly errors: readonly FieldError[];
   /** The whole body when it is a JSON object, else empty. */
   readonly problem: Readonly<Record<string, unknown>>;
   readonly response: Response;
@@ -61,7 +73,10 @@ export class HarborApiError extends HarborError {
     const title = text(problem["title"]) ?? response.statusText;
     const detail = text(problem["detail"]);
     const requestId = text(problem["request_id"]) ?? response.headers.get("X-Request-ID") ?? undefined;
-    super(`${response.status} ${title}${detail ? `: ${detail}` : ""}${requestId ? ` (request id ${requestId})` : ""}`);
+    const errors = fieldErrors(problem["errors"]);
+    const fields = errors.length ? ` [${errors.map(showField).join("; ")}]` : "";
+    super(`${response.status} ${title}${detail ? `: ${detail}` : ""}${fields}${requestId ? ` (request id ${requestId})` : ""}`);
+    this.errors = errors;
     this.status = response.status;
     this.title = title;
     this.detail = detail;
@@ -166,4 +181,24 @@ export function errorFor(response: Response, body: unknown): HarborApiError {
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+// RFC 9457 leaves an extension's shape open: `pointer` (or `field`) and `message` (or `detail`)
+// are read from whatever objects the list holds, anything else is skipped.
+function fieldErrors(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  const found: FieldError[] = [];
+  for (const item of value) {
+    if (typeof item !== "object" || item === null) continue;
+    const entry = item as Record<string, unknown>;
+    const pointer = text(entry["pointer"]) ?? text(entry["field"]) ?? "";
+    const message = text(entry["message"]) ?? text(entry["detail"]) ?? "";
+    if (pointer || message) found.push({ pointer, message, location: text(entry["location"]) });
+  }
+  return found;
+}
+
+function showField(error: FieldError): string {
+  const where = error.location ? `${error.location} ${error.pointer}` : error.pointer;
+  return `${where || "(the request)"}: ${error.message}`;
 }

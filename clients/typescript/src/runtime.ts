@@ -123,7 +123,7 @@ function nextDelay(policy: RetryPolicy, attempt: number, safe: boolean, outcome:
   if (attempt >= policy.maxRetries) return undefined;
   if (!(outcome instanceof Response)) return safe || notSent(outcome) ? backoff(policy, attempt) : undefined;
   if (!safe || !policy.statuses.includes(outcome.status)) return undefined;
-  const wait = retryAfterMs(outcome.headers.get("Retry-After"));
+  const wait = waitMs(outcome.headers);
   if (wait === undefined) return backoff(policy, attempt);
   return wait <= policy.maxRetryAfterMs ? wait : undefined;
 }
@@ -131,6 +131,14 @@ function nextDelay(policy: RetryPolicy, attempt: number, safe: boolean, outcome:
 function backoff(policy: RetryPolicy, attempt: number): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** attempt);
   return ceiling * (0.5 + Math.random() / 2);
+}
+
+/** How long an answer asks to wait, in milliseconds: `retry-after-ms` when valid (several
+ * gateways send it), else `Retry-After`. */
+export function waitMs(headers: Headers): number | undefined {
+  const millis = headers.get("retry-after-ms")?.trim();
+  if (millis && /^\d+(\.\d+)?$/.test(millis)) return Number(millis);
+  return retryAfterMs(headers.get("Retry-After"));
 }
 
 /** `Retry-After` (delay-seconds or an HTTP-date) in milliseconds. */

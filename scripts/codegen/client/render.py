@@ -22,7 +22,14 @@ _MODULES = (
     "client.py",
     "errors.py",
 )
-_RUNTIME_EXPORTS = ("ApiResponse", "AsyncPaginator", "Paginator", "RequestOptions", "RetryPolicy")
+_RUNTIME_EXPORTS = (
+    "ApiResponse",
+    "AsyncPaginator",
+    "FieldError",
+    "Paginator",
+    "RequestOptions",
+    "RetryPolicy",
+)
 
 
 def client_environment(language: str) -> jinja2.Environment:

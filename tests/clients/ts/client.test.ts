@@ -77,3 +77,13 @@ test("health needs no token", async () => {
   const anonymous = new HarborClient({ baseUrl });
   assert.deepEqual(await anonymous.getHealth(), { status: "ok" });
 });
+
+test("a 422 names its invalid fields, typed and in its message", async () => {
+  const error = await client.createOrder({ body: { ...order(0), currency: "euro" } }).catch((e: unknown) => e);
+  assert.ok(error instanceof HarborApiError);
+  assert.equal(error.status, 422);
+  const pointers = error.errors.map((e) => e.pointer).sort();
+  assert.deepEqual(pointers, ["/amount_cents", "/currency"]);
+  assert.ok(error.errors.every((e) => e.location === "body" && e.message.length > 0));
+  assert.match(error.message, /\[body \/amount_cents: .+; body \/currency: .+\]|\[body \/currency: .+; body \/amount_cents: .+\]/);
+});

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { API_VERSION, HarborClient, HarborTransportError, RateLimitedError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
+import { waitMs } from "../../../clients/typescript/src/runtime.js";
 
 const ORDER = {
   id: "4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f",
@@ -89,4 +90,10 @@ test("every request carries the client's Harbor-Version, and apiVersion override
   });
   await pinned.getOrder({ orderId: ORDER.id });
   assert.equal(seenPinned[0]!.headers.get("Harbor-Version"), "1.1.0");
+});
+
+test("retry-after-ms wins over Retry-After", () => {
+  assert.equal(waitMs(new Headers({ "retry-after-ms": "1500", "Retry-After": "30" })), 1500);
+  assert.equal(waitMs(new Headers({ "retry-after-ms": "soon", "Retry-After": "2" })), 2000);
+  assert.equal(waitMs(new Headers({})), undefined);
 });
