@@ -1,0 +1,226 @@
+"""A deterministic value for a schema, for responses and headers the spec gives no example for.
+
+The schema's own `const`, `examples`, `example`, `default` or `enum` come first; otherwise a
+small value honouring `required`, bounds, lengths, formats and patterns. Branches of `oneOf` and
+`anyOf` are tried in order and the first that validates against the whole schema wins; the
+caller validates the result once more and says so when a schema defeats this.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Mapping
+
+from scripts.breaking.nodes import Node, number
+
+from .document import Document, child_pointer
+from .patterns import matching
+
+_DEPTH = 8  # deeper than this, optional members are left out (recursive schemas end)
+_FORMATS: dict[str, str] = {
+    "date-time": "2026-01-01T00:00:00Z",
+    "date": "2026-01-01",
+    "time": "00:00:00Z",
+    "duration": "P1D",
+    "email": "partner@example.com",
+    "idn-email": "partner@example.com",
+    "hostname": "example.com",
+    "idn-hostname": "example.com",
+    "ipv4": "192.0.2.1",
+    "ipv6": "2001:db8::1",
+    "uri": "https://example.com/",
+    "iri": "https://example.com/",
+    "uri-reference": "/example",
+    "iri-reference": "/example",
+    "uri-template": "/example/{id}",
+    "json-pointer": "/example",
+    "relative-json-pointer": "0",
+    "regex": ".*",
+    "byte": "AAAA",
+    "password": "password",
+}
+_ORDER = ("object", "array", "string", "integer", "number", "boolean", "null")
+
+
+def generate(document: Document, pointer: str) -> object:
+    """A value for the schema at `pointer` (a `#/...` pointer into the document)."""
+    return _Generator(document).value(pointer, 0, 0)
+
+
+class _Generator:
+    def __init__(self, document: Document) -> None:
+        self.document = document
+
+    def value(self, pointer: str, depth: int, salt: int) -> object:
+        schema, pointer = self._schema(pointer)
+        for key in ("const", "default"):
+            if key in schema and self.document.is_valid(pointer, schema[key]):
+                return schema[key]
+        for candidate in _listed(schema):
+            if self.document.is_valid(pointer, candidate):
+                return candidate
+        for key in ("oneOf", "anyOf"):
+            branches = schema.get(key)
+            if isinstance(branches, list) and branches:
+                return self._first_valid(pointer, key, len(branches), depth, salt)
+        merged, pointers = self._merged(schema, pointer)
+        kind = _kind(merged)
+        if kind == "object":
+            return self._object(merged, pointers, pointer, depth)
+        if kind == "array":
+            return self._array(merged, pointer, depth)
+        if kind == "string":
+            return _string(merged, pointer, salt)
+        if kind in ("integer", "number"):
+            return _number(merged, kind == "integer", salt)
+        if kind == "boolean":
+            return True
+        return None
+
+    def _schema(self, pointer: str) -> tuple[Node, str]:
+        return self.document.deref({"$ref": pointer}, pointer)
+
+    def _first_valid(self, pointer: str, key: str, count: int, depth: int, salt: int) -> object:
+        tried: list[object] = []
+        # Non-null branches first: `oneOf: [X, {type: null}]` reads better as an X.
+        order = sorted(
+            range(count), key=lambda i: self._is_null(child_pointer(pointer, key, str(i)))
+        )
+        for index in order:
+            value = self.value(child_pointer(pointer, key, str(index)), depth, salt)
+            if self.document.is_valid(pointer, value):
+                return value
+            tried.append(value)
+        return tried[0]
+
+    def _is_null(self, pointer: str) -> bool:
+        schema, _ = self._schema(pointer)
+        return schema.get("type") == "null"
+
+    def _merged(self, schema: Node, pointer: str) -> tuple[dict[str, object], dict[str, str]]:
+        """`schema` with its `allOf` members' keywords folded in (properties and required
+        joined), and the pointer of each property's schema."""
+        merged: dict[str, object] = {k: v for k, v in schema.items() if k != "allOf"}
+        pointers = {name: child_pointer(pointer, "properties", name) for name in _names(schema)}
+        parts = schema.get("allOf")
+        for index in range(len(parts) if isinstance(parts, list) else 0):
+            part, part_pointer = self._schema(child_pointer(pointer, "allOf", str(index)))
+            inner, inner_pointers = self._merged(part, part_pointer)
+            pointers = {**inner_pointers, **pointers}
+            required = [*_strings(inner.get("required")), *_strings(merged.get("required"))]
+            merged = {**inner, **merged, "required": required}
+        return merged, pointers
+
+    def _object(
+        self, schema: Mapping[str, object], pointers: Mapping[str, str], pointer: str, depth: int
+    ) -> dict[str, object]:
+        required = set(_strings(schema.get("required")))
+        result: dict[str, object] = {}
+        for name, where in pointers.items():
+            member, _ = self._schema(where)
+            if member.get("writeOnly") is True and name not in required:
+                continue
+            if name in required or depth < _DEPTH:
+                result[name] = self.value(where, depth + 1, len(result))
+        for name in sorted(required - set(result)):
+            result[name] = "example"  # required but not declared: any value
+        minimum = int(number(schema, "minProperties") or 0)
+        extra = schema.get("additionalProperties")
+        for index in range(len(result), minimum):
+            key = matching(_pattern(schema.get("propertyNames"))) or "key"
+            result[f"{key}{index}"] = (
+                self.value(child_pointer(pointer, "additionalProperties"), depth + 1, index)
+                if isinstance(extra, Mapping)
+                else "example"
+            )
+        return result
+
+    def _array(self, schema: Mapping[str, object], pointer: str, depth: int) -> list[object]:
+        low = int(number(schema, "minItems") or 0)
+        high = number(schema, "maxItems")
+        count = max(low, 1 if high is None or high >= 1 else 0)
+        if depth >= _DEPTH:
+            count = low
+        if not isinstance(schema.get("items"), Mapping):
+            return [f"example{i}" for i in range(count)]
+        return [self.value(child_pointer(pointer, "items"), depth + 1, i) for i in range(count)]
+
+
+def _listed(schema: Node) -> list[object]:
+    listed: list[object] = []
+    examples = schema.get("examples")
+    if isinstance(examples, list):
+        listed.extend(examples)
+    if "example" in schema:
+        listed.append(schema["example"])
+    enum = schema.get("enum")
+    if isinstance(enum, list):
+        listed.extend(sorted(enum, key=lambda v: v is None))
+    return listed
+
+
+def _kind(schema: Mapping[str, object]) -> str:
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in _ORDER if k in kind]
+        return kinds[0] if kinds else "null"
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema or "additionalProperties" in schema or "required" in schema:
+        return "object"
+    if "items" in schema or "prefixItems" in schema:
+        return "array"
+    return "string"
+
+
+def _names(schema: Node) -> list[str]:
+    properties = schema.get("properties")
+    return list(properties) if isinstance(properties, Mapping) else []
+
+
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _pattern(schema: object) -> str:
+    pattern = schema.get("pattern") if isinstance(schema, Mapping) else None
+    return pattern if isinstance(pattern, str) else "^[a-z]+$"
+
+
+def _string(schema: Mapping[str, object], pointer: str, salt: int) -> str:
+    low = int(number(schema, "minLength") or 0)
+    high_number = number(schema, "maxLength")
+    high = None if high_number is None else int(high_number)
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        found = matching(pattern, min_length=low, max_length=high)
+        if found is not None:
+            return found
+    kind = schema.get("format")
+    if kind == "uuid":
+        # A stable id per place in the spec (and per item of a list), never a random one.
+        return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{pointer}#{salt}"))
+    text = _FORMATS.get(kind, "") if isinstance(kind, str) else ""
+    text = text or ("example" if salt == 0 else f"example{salt}")
+    if len(text) < low:
+        text += "a" * (low - len(text))
+    return text if high is None else text[:high]
+
+
+def _number(schema: Mapping[str, object], integer: bool, salt: int) -> int | float:
+    low, high = number(schema, "minimum"), number(schema, "maximum")
+    above, below = number(schema, "exclusiveMinimum"), number(schema, "exclusiveMaximum")
+    step = number(schema, "multipleOf")
+    nudge = 1.0 if integer else 0.5
+    start = low if low is not None else (above + nudge if above is not None else float(salt))
+    if above is not None and start <= above:
+        start = above + nudge
+    ceiling = high if high is not None else (below - nudge if below is not None else None)
+    if ceiling is not None and start > ceiling:
+        start = ceiling
+    if step:
+        start = math.ceil(start / step) * step
+    if integer:
+        return math.ceil(start)
+    return start
