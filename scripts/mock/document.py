@@ -128,14 +128,15 @@ def _schemas(root: Mapping[str, object]) -> Iterator[dict[str, object]]:
 
 
 def _as_2020_12(schema: dict[str, object]) -> None:
-    """OpenAPI 3.0's `nullable` and boolean exclusive bounds, in 2020-12's spelling."""
+    """OpenAPI 3.0's `nullable` and boolean exclusive bounds, in 2020-12's spelling.
+
+    An `enum` is left as it is: null is one of its values only if it lists null (OpenAPI 3.0.3's
+    clarification, which schemathesis follows too).
+    """
     if schema.pop("nullable", False) is True:
         kind = schema.get("type")
         if isinstance(kind, str):
             schema["type"] = [kind, "null"]
-        enum = schema.get("enum")
-        if isinstance(enum, list) and None not in enum:
-            schema["enum"] = [*enum, None]
         if "$ref" in schema or "allOf" in schema or "oneOf" in schema or "anyOf" in schema:
             # 3.0 ignores siblings of $ref; wrapping keeps the reference and admits null.
             inner = {

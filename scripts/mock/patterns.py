@@ -25,7 +25,7 @@ def matching(pattern: str, *, min_length: int = 0, max_length: int | None = None
         tree = sre.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return None
-    for reach in (1, 2, 4, 8, 16, 32, 64, 128):
+    for reach in sorted({1, 2, 4, 8, 16, 32, 64, 128, max(1, min(min_length, 4096))}):
         text = "".join(_emit(tree, reach))
         if len(text) < min_length:
             continue

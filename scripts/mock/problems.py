@@ -24,8 +24,8 @@ _PREFERENCE = re.compile(r'\s*([A-Za-z][A-Za-z0-9_-]*)\s*(?:=\s*("[^"]*"|[^,;\s]
 
 def problem(status: int, detail: str, errors: Sequence[FieldError] = ()) -> dict[str, object]:
     slug, title = _TITLES.get(status, ("error", "The request cannot be served"))
-    if status == 422 and errors and all(e.location != "body" for e in errors):
-        slug, title = _TITLES[400]
+    if errors:  # the kind follows what is invalid, whichever status the spec documents
+        slug, title = _TITLES[422 if any(e.location == "body" for e in errors) else 400]
     body: dict[str, object] = {
         "type": _TYPES + slug,
         "title": title,
