@@ -96,7 +96,9 @@ class MockApp:
             return response
         errors = parameter_errors(self.document, operation, sent)
         if errors:
-            return self._refuse(operation, 400, counted(errors, "parameter"), errors, sent)
+            return self._refuse(
+                operation, 400, counted(errors, "parameter", "parameters"), errors, sent
+            )
         verdict = body_errors(
             self.document, operation, request.headers.get("content-type"), await request.body()
         )
@@ -106,7 +108,9 @@ class MockApp:
             status = 415 if operation.answer(415) is not None else _body_status(operation)
             return self._refuse(operation, status, detail, (), sent)
         if verdict.errors:
-            detail = counted(verdict.errors, "field of the request body")
+            detail = counted(
+                verdict.errors, "field of the request body", "fields of the request body"
+            )
             return self._refuse(operation, _body_status(operation), detail, verdict.errors, sent)
         return None
 

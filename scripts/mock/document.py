@@ -75,7 +75,10 @@ class Document:
             )
             self._validators[pointer] = validator
         found: list[FieldError] = []
-        for error in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        ordered = sorted(
+            validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]
+        )
+        for error in ordered:
             path = [str(part) for part in error.absolute_path]
             if error.validator == "required" and isinstance(error.instance, Mapping):
                 path += [p for p in error.validator_value if repr(p) in error.message][:1]

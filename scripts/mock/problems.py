@@ -39,9 +39,11 @@ def problem(status: int, detail: str, errors: Sequence[FieldError] = ()) -> dict
     return body
 
 
-def counted(errors: Sequence[FieldError], what: str) -> str:
+def counted(errors: Sequence[FieldError], one: str, many: str) -> str:
     """`2 parameters are invalid.`: the detail of a validation problem."""
-    return f"{len(errors)} {what}{'' if len(errors) == 1 else 's'} {'is' if len(errors) == 1 else 'are'} invalid."
+    if len(errors) == 1:
+        return f"1 {one} is invalid."
+    return f"{len(errors)} {many} are invalid."
 
 
 @dataclass(frozen=True, slots=True)

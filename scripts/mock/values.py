@@ -18,6 +18,7 @@ from .document import Document, child_pointer
 from .patterns import matching
 
 _DEPTH = 8  # deeper than this, optional members are left out (recursive schemas end)
+_MAX_DEPTH = 32
 _FORMATS: dict[str, str] = {
     "date-time": "2026-01-01T00:00:00Z",
     "date": "2026-01-01",
@@ -53,6 +54,8 @@ class _Generator:
         self.document = document
 
     def value(self, pointer: str, depth: int, salt: int) -> object:
+        if depth > _MAX_DEPTH:
+            return None  # a schema that requires itself: no finite value exists
         schema, pointer = self._schema(pointer)
         for key in ("const", "default"):
             if key in schema and self.document.is_valid(pointer, schema[key]):

@@ -144,3 +144,10 @@ async def test_any_security_alternative_will_do(shapes: httpx.AsyncClient) -> No
     shapes.cookies.set("session", "s")
     assert (await shapes.get(SHAPE, headers=trace)).status_code == 200
     assert (await shapes.get(SHAPE, headers={"X-Trace": "XYZ"})).status_code == 400
+
+
+async def test_every_invalid_field_is_counted_in_the_detail(harbor: httpx.AsyncClient) -> None:
+    body = {"customer_id": "bad id", "amount_cents": "ten", "currency": "EUR"}
+    response = await harbor.post("/v1/orders", headers=CREATE, json=body)
+    assert response.json()["detail"] == "2 fields of the request body are invalid."
+    assert errors(response) == [("body", "/amount_cents"), ("body", "/customer_id")]

@@ -100,3 +100,18 @@ def test_a_pattern_it_cannot_honour_is_none() -> None:
     assert matching(r"^(?!a)[a]$") is None  # a lookahead it does not follow
     assert matching(r"^[a-z]{10}$", max_length=3) is None
     assert matching(r"(") is None
+
+
+def test_a_schema_that_requires_itself_ends(tmp_path: Path) -> None:
+    spec = tmp_path / "recursive.yaml"
+    spec.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+        "    Node:\n      type: object\n      required: [next]\n"
+        "      properties:\n        next: {$ref: '#/components/schemas/Node'}\n"
+    )
+    document = open_document(load_spec(str(spec)))
+    value = generate(document, "#/components/schemas/Node")
+    depth = 0
+    while isinstance(value, dict):
+        value, depth = value["next"], depth + 1
+    assert value is None and depth > 8
