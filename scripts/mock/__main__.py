@@ -15,7 +15,7 @@ import uvicorn
 from scripts.breaking.load import InvalidSyntax, load_spec
 from scripts.breaking.nodes import SpecError
 
-from .app import MockApp
+from .app import MockApp, with_cors
 from .document import open_document
 
 
@@ -50,7 +50,9 @@ def main(argv: list[str] | None = None) -> int:
         f"mock of {args.spec}: {len(app.operations)} operations on http://{args.host}:{args.port}",
         flush=True,
     )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", server_header=False)
+    uvicorn.run(
+        with_cors(app), host=args.host, port=args.port, log_level="warning", server_header=False
+    )
     return 0
 
 

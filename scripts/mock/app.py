@@ -13,9 +13,10 @@ import traceback
 from collections.abc import Mapping
 from urllib.parse import unquote
 
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .document import Document, FieldError
 from .examples import Answer
@@ -149,6 +150,16 @@ class MockApp:
         return Response(_encode(body, media_type), status, headers, media_type=media_type)
 
 
+def with_cors(app: MockApp) -> ASGIApp:
+    """`app` open to browser partners: any origin, and every documented header readable."""
+    exposed = sorted(
+        {h.name for op in app.operations for answer in op.answers for h in answer.headers}
+    )
+    return CORSMiddleware(
+        app, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"], expose_headers=exposed
+    )
+
+
 def choose(operation: Operation, prefer: Preferences) -> tuple[Answer, int, object] | str:
     """The response `Prefer` asks for, or why it cannot be given (a 400's detail)."""
     documented = ", ".join(answer.key for answer in operation.answers)
@@ -157,7 +168,10 @@ def choose(operation: Operation, prefer: Preferences) -> tuple[Answer, int, obje
     if prefer.code is not None:
         answer = operation.answer(prefer.code)
         if answer is None:
-            return f"Prefer: code={prefer.code} is not documented for {operation.operation_id}; documented: {documented}."
+            return (
+                f"Prefer: code={prefer.code} is not documented for {operation.operation_id}; "
+                f"documented: {documented}."
+            )
         answers = [answer]
         status = prefer.code
     else:
@@ -168,8 +182,11 @@ def choose(operation: Operation, prefer: Preferences) -> tuple[Answer, int, obje
     for answer in answers:
         if prefer.example in answer.examples:
             return answer, status or answer.status, answer.examples[prefer.example]
-    names = sorted({name for answer in answers for name in answer.examples})
-    return f"Prefer: example={prefer.example} is not an example of {operation.operation_id}; its examples: {', '.join(names) or 'none'}."
+    names = ", ".join(sorted({name for answer in answers for name in answer.examples}))
+    return (
+        f"Prefer: example={prefer.example} is not an example of {operation.operation_id}; "
+        f"its examples: {names or 'none'}."
+    )
 
 
 def _body_status(operation: Operation) -> int:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from .conftest import BEARER, ORDER_ID
+from scripts.mock.app import with_cors
+
+from .conftest import BEARER, HARBOR, ORDER_ID, mock_of
 
 ORDER_BODY = {"customer_id": "cus_123", "amount_cents": 100, "currency": "EUR"}
 CREATE = {**BEARER, "Idempotency-Key": "key-1"}
@@ -151,3 +153,17 @@ async def test_every_invalid_field_is_counted_in_the_detail(harbor: httpx.AsyncC
     response = await harbor.post("/v1/orders", headers=CREATE, json=body)
     assert response.json()["detail"] == "2 fields of the request body are invalid."
     assert errors(response) == [("body", "/amount_cents"), ("body", "/customer_id")]
+
+
+async def test_browsers_may_call_it_from_any_origin() -> None:
+    app = with_cors(mock_of(HARBOR))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://m") as c:
+        preflight = await c.options(
+            "/v1/orders",
+            headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "POST"},
+        )
+        assert preflight.status_code == 200
+        assert preflight.headers["access-control-allow-origin"] == "*"
+        created = await c.get("/health", headers={"Origin": "http://localhost:3000"})
+        assert "X-Request-ID" in created.headers["access-control-expose-headers"].split(", ")
+        assert (await c.options("/v1/orders")).status_code == 405  # not a preflight

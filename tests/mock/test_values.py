@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from scripts.breaking.load import load_spec
+from scripts.mock.app import MockApp
 from scripts.mock.document import child_pointer, open_document
 from scripts.mock.patterns import matching
 from scripts.mock.values import generate
@@ -75,8 +76,6 @@ def test_a_schema_no_value_can_satisfy_is_reported_not_fatal(
         "          content:\n            application/json:\n"
         "              schema: {type: integer, minimum: 5, maximum: 1}\n"
     )
-    from scripts.mock.app import MockApp
-
     MockApp(open_document(load_spec(str(spec))))
     assert "warning: no valid value for this schema" in capsys.readouterr().err
 
