@@ -54,12 +54,9 @@ def _present(credential: Credential, sent: Sent) -> bool:
     value = sent.headers.get(credential.name.lower(), "")
     if not credential.prefix:
         return bool(value)
-    if (
-        value[: len(credential.prefix)].lower() != credential.prefix
-        or not value[len(credential.prefix) :].strip()
-    ):
+    scheme, token = value[: len(credential.prefix)], value[len(credential.prefix) :].strip()
+    if scheme.lower() != credential.prefix or not token:
         return False
-    token = value[len(credential.prefix) :].strip()
     # Presence, not validity: but a token that is not even shaped like a JWT is not one.
     return not credential.jwt or _looks_like_jwt(token)
 

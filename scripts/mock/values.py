@@ -91,7 +91,7 @@ class _Generator:
             range(count), key=lambda i: self._is_null(child_pointer(pointer, key, str(i)))
         )
         for index in order:
-            value = self.value(child_pointer(pointer, key, str(index)), depth, salt)
+            value = self.value(child_pointer(pointer, key, str(index)), depth + 1, salt)
             if self.document.is_valid(pointer, value):
                 return value
             tried.append(value)
@@ -125,7 +125,7 @@ class _Generator:
             if member.get("writeOnly") is True and name not in required:
                 continue
             if name in required or depth < _DEPTH:
-                result[name] = self.value(where, depth + 1, len(result))
+                result[name] = self.value(where, depth + 1, 0)
         for name in sorted(required - set(result)):
             result[name] = "example"  # required but not declared: any value
         minimum = int(number(schema, "minProperties") or 0)
