@@ -33,17 +33,17 @@ class Sent:
 
 
 def missing_credentials(operation: Operation, sent: Sent) -> list[Credential] | None:
-    """None when one of the operation's security alternatives is satisfied, else what is missing
-    (of the first alternative)."""
+    """None when one of the operation's security alternatives is satisfied, else what each
+    alternative lacks (every scheme the 401 may name)."""
     if not operation.security:
         return None
-    first: list[Credential] = []
+    lacking: list[Credential] = []
     for alternative in operation.security:
         missing = [c for c in alternative if not _present(c, sent)]
         if not missing:
             return None
-        first = first or missing
-    return first
+        lacking.extend(c for c in missing if c not in lacking)
+    return lacking
 
 
 def _present(credential: Credential, sent: Sent) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import httpx
 
 from scripts.mock.app import with_cors
+from scripts.mock.validate import Sent, missing_credentials
 
-from .conftest import BEARER, HARBOR, ORDER_ID, mock_of
+from .conftest import BEARER, HARBOR, ORDER_ID, SHAPES, mock_of
 
 ORDER_BODY = {"customer_id": "cus_123", "amount_cents": 100, "currency": "EUR"}
 CREATE = {**BEARER, "Idempotency-Key": "key-1"}
@@ -140,6 +141,8 @@ async def test_any_security_alternative_will_do(shapes: httpx.AsyncClient) -> No
     trace = {"X-Trace": "0123abcd"}
     none = await shapes.get(SHAPE, headers=trace)
     assert none.status_code == 401 and none.headers["www-authenticate"] == "Bearer"
+    only_key = await shapes.get(SHAPE, headers={**trace, "Authorization": "Basic x"})
+    assert only_key.status_code == 401  # a bearer scheme wants `Bearer`, whatever follows
     # The documented problem schema admits no `detail`: its example is sent instead.
     assert none.json() == {"type": "about:blank", "title": "Client error", "status": 400}
     assert (await shapes.get(SHAPE, headers=trace, params={"key": "k"})).status_code == 200
@@ -167,3 +170,13 @@ async def test_browsers_may_call_it_from_any_origin() -> None:
         created = await c.get("/health", headers={"Origin": "http://localhost:3000"})
         assert "X-Request-ID" in created.headers["access-control-expose-headers"].split(", ")
         assert (await c.options("/v1/orders")).status_code == 405  # not a preflight
+
+
+def test_what_is_missing_names_every_alternative() -> None:
+    (operation,) = mock_of(SHAPES).operations
+    nothing = Sent(path={}, query={}, headers={}, cookies={})
+    missing = missing_credentials(operation, nothing)
+    assert missing is not None
+    assert [c.scheme for c in missing] == ["bearer", "queryKey", "cookieKey"]
+    assert missing_credentials(operation, Sent({}, {"key": ["k"]}, {}, {})) is None
+    assert missing_credentials(operation, Sent({}, {"key": [""]}, {}, {})) is not None
