@@ -30,9 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("spec", nargs="?", default="spec/openapi.yaml")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=4010)
+    parser.add_argument(
+        "spec", nargs="?", default="spec/openapi.yaml", help="the contract (default: %(default)s)"
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    parser.add_argument("--port", type=int, default=4010, help="port to listen on (%(default)s)")
     args = parser.parse_args(argv)
     try:
         app = build(args.spec)
@@ -43,8 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as err:
         print(f"{err.source}: {err.where}: error: {err.what}", file=sys.stderr)
         return 2
-    except (RecursionError, ValueError, TypeError) as err:
-        print(f"{args.spec}: error: cannot build a mock from it ({err})", file=sys.stderr)
+    except Exception as err:  # a spec valid enough to load that the mock still cannot read
+        what = f"{type(err).__name__}: {err}".splitlines()[0][:200]
+        print(f"{args.spec}: error: cannot build a mock from it ({what})", file=sys.stderr)
         return 2
     print(
         f"mock of {args.spec}: {len(app.operations)} operations on http://{args.host}:{args.port}",
