@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -21,26 +22,28 @@ def running_mock(spec: Path, timeout: float = 30.0) -> Iterator[str]:
     """Serve `spec` on a free 127.0.0.1 port until the block ends; yields its base URL."""
     port = free_port()
     command = [sys.executable, "-m", "scripts.mock", str(spec), "--port", str(port)]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while not _answers(url):
-            if process.poll() is not None:
-                raise RuntimeError(f"the mock exited with {process.returncode}: {process.stderr}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the mock at {url} did not answer within {timeout:.0f}s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
+    # The log goes to a file, never a pipe nobody reads: uvicorn's warnings about the fuzzer's
+    # malformed requests would fill it and stall the mock mid-run.
+    with tempfile.TemporaryFile("w+") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+            deadline = time.monotonic() + timeout
+            while not _answers(url):
+                if process.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"the mock exited with {process.returncode}: {log.read()}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the mock at {url} did not answer within {timeout:.0f}s")
+                time.sleep(0.1)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 def _answers(url: str) -> bool:
