@@ -25,7 +25,8 @@ def matching(pattern: str, *, min_length: int = 0, max_length: int | None = None
         tree = sre.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return None
-    for reach in sorted({1, 2, 4, 8, 16, 32, 64, 128, max(1, min(min_length, 4096))}):
+    # Every reach up to 16 (a length window can be narrow), then doubling.
+    for reach in sorted({*range(1, 17), 32, 64, 128, max(1, min(min_length, 4096))}):
         text = "".join(_emit(tree, reach))
         if len(text) < min_length:
             continue

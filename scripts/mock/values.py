@@ -17,6 +17,7 @@ from scripts.breaking.nodes import Node, number
 from .document import Document, child_pointer
 from .patterns import matching
 
+_NONE = object()  # no listed value fits
 _DEPTH = 8  # deeper than this, optional members are left out (recursive schemas end)
 _MAX_DEPTH = 32
 _FORMATS: dict[str, str] = {
@@ -41,6 +42,8 @@ _FORMATS: dict[str, str] = {
     "byte": "AAAA",
     "password": "password",
 }
+# Keywords whose value is one schema, found again through `allOf` (an array's items, say).
+_SUBSCHEMAS = ("items", "additionalProperties")
 _ORDER = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
@@ -57,28 +60,63 @@ class _Generator:
         if depth > _MAX_DEPTH:
             return None  # a schema that requires itself: no finite value exists
         schema, pointer = self._schema(pointer)
-        for key in ("const", "default"):
-            if key in schema and self.document.is_valid(pointer, schema[key]):
-                return schema[key]
-        for candidate in _listed(schema):
-            if self.document.is_valid(pointer, candidate):
-                return candidate
+        listed = self._listed(schema, pointer, salt)
+        if listed is not _NONE:
+            return listed
         for key in ("oneOf", "anyOf"):
             branches = schema.get(key)
             if isinstance(branches, list) and branches:
                 return self._first_valid(pointer, key, len(branches), depth, salt)
         merged, pointers = self._merged(schema, pointer)
+        listed = self._listed(merged, pointer, salt)  # an enum or const inside an allOf
+        if listed is not _NONE:
+            return listed
+        value = self._made(merged, pointers, pointer, depth, salt)
+        kinds = merged.get("type")
+        if isinstance(kinds, list) and not self.document.is_valid(pointer, value):
+            for kind in [k for k in _ORDER if k in kinds][1:]:  # `[string, "null"]`: then null
+                value = self._made({**merged, "type": kind}, pointers, pointer, depth, salt)
+                if self.document.is_valid(pointer, value):
+                    return value
+        parts = schema.get("allOf")
+        if isinstance(parts, list) and not self.document.is_valid(pointer, value):
+            # Merging keywords loses how bounds combine; one member's own value may fit all.
+            for index in range(len(parts)):
+                candidate = self.value(child_pointer(pointer, "allOf", str(index)), depth + 1, salt)
+                if self.document.is_valid(pointer, candidate):
+                    return candidate
+        return value
+
+    def _listed(self, schema: Mapping[str, object], pointer: str, salt: int) -> object:
+        """The schema's own const, default, examples or enum value that validates, or _NONE;
+        `salt` turns the list, so the items of a unique array differ."""
+        candidates = [schema[key] for key in ("const", "default") if key in schema]
+        listed = _listed(schema)
+        candidates += listed[salt % len(listed) :] + listed[: salt % len(listed)] if listed else []
+        for candidate in candidates:
+            if self.document.is_valid(pointer, candidate):
+                return candidate
+        return _NONE
+
+    def _made(
+        self,
+        merged: Mapping[str, object],
+        pointers: Mapping[str, str],
+        pointer: str,
+        depth: int,
+        salt: int,
+    ) -> object:
         kind = _kind(merged)
         if kind == "object":
             return self._object(merged, pointers, pointer, depth)
         if kind == "array":
-            return self._array(merged, pointer, depth)
+            return self._array(merged, pointers.get("items"), depth)
         if kind == "string":
             return _string(merged, pointer, salt)
         if kind in ("integer", "number"):
             return _number(merged, kind == "integer", salt)
         if kind == "boolean":
-            return True
+            return salt % 2 == 0
         return None
 
     def _schema(self, pointer: str) -> tuple[Node, str]:
@@ -103,9 +141,12 @@ class _Generator:
 
     def _merged(self, schema: Node, pointer: str) -> tuple[dict[str, object], dict[str, str]]:
         """`schema` with its `allOf` members' keywords folded in (properties and required
-        joined), and the pointer of each property's schema."""
+        joined), and where each property's (and `items`', `additionalProperties`') schema is."""
         merged: dict[str, object] = {k: v for k, v in schema.items() if k != "allOf"}
         pointers = {name: child_pointer(pointer, "properties", name) for name in _names(schema)}
+        for key in _SUBSCHEMAS:
+            if isinstance(schema.get(key), Mapping):
+                pointers[key] = child_pointer(pointer, key)
         parts = schema.get("allOf")
         for index in range(len(parts) if isinstance(parts, list) else 0):
             part, part_pointer = self._schema(child_pointer(pointer, "allOf", str(index)))
@@ -121,11 +162,17 @@ class _Generator:
         required = set(_strings(schema.get("required")))
         result: dict[str, object] = {}
         for name, where in pointers.items():
+            if where.endswith(tuple(f"/{key}" for key in _SUBSCHEMAS)) and name in _SUBSCHEMAS:
+                continue
             member, _ = self._schema(where)
             if member.get("writeOnly") is True and name not in required:
                 continue
-            if name in required or depth < _DEPTH:
+            if name in required:
                 result[name] = self.value(where, depth + 1, 0)
+            elif depth < _DEPTH:
+                value = self.value(where, depth + 1, 0)
+                if self.document.is_valid(where, value):  # an optional member may be left out
+                    result[name] = value
         for name in sorted(required - set(result)):
             result[name] = "example"  # required but not declared: any value
         minimum = int(number(schema, "minProperties") or 0)
@@ -133,21 +180,21 @@ class _Generator:
         for index in range(len(result), minimum):
             key = matching(_pattern(schema.get("propertyNames"))) or "key"
             result[f"{key}{index}"] = (
-                self.value(child_pointer(pointer, "additionalProperties"), depth + 1, index)
-                if isinstance(extra, Mapping)
+                self.value(pointers["additionalProperties"], depth + 1, index)
+                if isinstance(extra, Mapping) and "additionalProperties" in pointers
                 else "example"
             )
         return result
 
-    def _array(self, schema: Mapping[str, object], pointer: str, depth: int) -> list[object]:
+    def _array(self, schema: Mapping[str, object], items: str | None, depth: int) -> list[object]:
         low = int(number(schema, "minItems") or 0)
         high = number(schema, "maxItems")
         count = max(low, 1 if high is None or high >= 1 else 0)
         if depth >= _DEPTH:
             count = low
-        if not isinstance(schema.get("items"), Mapping):
+        if items is None:
             return [f"example{i}" for i in range(count)]
-        return [self.value(child_pointer(pointer, "items"), depth + 1, i) for i in range(count)]
+        return [self.value(items, depth + 1, i) for i in range(count)]
 
 
 def _listed(schema: Node) -> list[object]:
@@ -212,18 +259,21 @@ def _string(schema: Mapping[str, object], pointer: str, salt: int) -> str:
 
 
 def _number(schema: Mapping[str, object], integer: bool, salt: int) -> int | float:
-    low, high = number(schema, "minimum"), number(schema, "maximum")
-    above, below = number(schema, "exclusiveMinimum"), number(schema, "exclusiveMaximum")
-    step = number(schema, "multipleOf")
+    """The smallest value within every bound (a multiple of `multipleOf`), `salt` steps up."""
     nudge = 1.0 if integer else 0.5
-    start = low if low is not None else (above + nudge if above is not None else float(salt))
-    if above is not None and start <= above:
-        start = above + nudge
-    ceiling = high if high is not None else (below - nudge if below is not None else None)
-    if ceiling is not None and start > ceiling:
-        start = ceiling
+    lows = [v for v in (number(schema, "minimum"),) if v is not None]
+    lows += [v + nudge for v in (number(schema, "exclusiveMinimum"),) if v is not None]
+    highs = [v for v in (number(schema, "maximum"),) if v is not None]
+    highs += [v - nudge for v in (number(schema, "exclusiveMaximum"),) if v is not None]
+    step = number(schema, "multipleOf") or (1.0 if integer else None)
+    start = max(lows) if lows else 0.0
+    ceiling = min(highs) if highs else None
+    if ceiling is not None and start > ceiling and not integer:
+        low = number(schema, "exclusiveMinimum")
+        high = number(schema, "exclusiveMaximum")
+        start = ((low if low is not None else start) + (high if high is not None else start)) / 2
     if step:
         start = math.ceil(start / step) * step
-    if integer:
-        return math.ceil(start)
-    return start
+        if ceiling is None or start + salt * step <= ceiling:
+            start += salt * step
+    return math.ceil(start) if integer else start

@@ -6,8 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from scripts.breaking.load import load_spec
+from scripts.breaking.load import Spec, load_spec
 from scripts.mock.app import MockApp
 from scripts.mock.document import child_pointer, open_document
 from scripts.mock.patterns import matching
@@ -114,3 +116,78 @@ def test_a_schema_that_requires_itself_ends(tmp_path: Path) -> None:
     while isinstance(value, dict):
         value, depth = value["next"], depth + 1
     assert value is None and depth > 8
+
+
+@st.composite
+def _numbers(draw: st.DrawFn) -> dict[str, object]:
+    low = draw(st.integers(-20, 20))
+    schema: dict[str, object] = {"type": draw(st.sampled_from(["integer", "number"]))}
+    schema[draw(st.sampled_from(["minimum", "exclusiveMinimum"]))] = low
+    if draw(st.booleans()):  # a window of 3 holds a multiple of each step below
+        schema[draw(st.sampled_from(["maximum", "exclusiveMaximum"]))] = low + draw(
+            st.integers(3, 30)
+        )
+    if draw(st.booleans()):
+        schema["multipleOf"] = draw(st.sampled_from([1, 2, 0.5]))
+    return schema
+
+
+@st.composite
+def _strings(draw: st.DrawFn) -> dict[str, object]:
+    low = draw(st.integers(0, 8))
+    high = low + draw(st.integers(0, 40))
+    schema: dict[str, object] = {"type": "string", "minLength": low, "maxLength": high}
+    kind = draw(st.sampled_from([None, "uuid", "date-time", "email", "date"]))
+    if kind and low <= 5 and high >= 36:
+        schema["format"] = kind
+    elif draw(st.booleans()):
+        schema["pattern"] = draw(st.sampled_from(["^[a-z]*$", "^[0-9]*$", "^[^a]*$", "^(ab)*c?$"]))
+    return schema
+
+
+_LEAVES = st.one_of(
+    _numbers(),
+    _strings(),
+    st.just({"type": "boolean"}),
+    st.just({"type": "null"}),
+    st.builds(lambda e: {"enum": e}, st.lists(st.integers(), min_size=1, max_size=4, unique=True)),
+)
+
+
+def _nested(inner: st.SearchStrategy[dict[str, object]]) -> st.SearchStrategy[dict[str, object]]:
+    members = st.dictionaries(st.sampled_from("abcd"), inner, max_size=3)
+    objects = st.builds(
+        lambda p, n: {"type": "object", "properties": p, "required": list(p)[:n]},
+        members,
+        st.integers(0, 3),
+    )
+    return st.one_of(
+        objects,
+        st.builds(
+            lambda items, low, more: {
+                "type": "array",
+                "items": items,
+                "minItems": low,
+                "maxItems": low + more,
+            },
+            inner,
+            st.integers(0, 2),
+            st.integers(0, 2),
+        ),
+        st.builds(lambda xs: {"anyOf": xs}, st.lists(inner, min_size=1, max_size=3)),
+        st.builds(lambda o: {"allOf": [o, {"required": ["z"], "properties": {"z": {}}}]}, objects),
+        st.builds(lambda s: {**s, "type": [s["type"], "null"]} if _one_type(s) else s, inner),
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.recursive(_LEAVES, _nested, max_leaves=6))
+def test_any_satisfiable_schema_gets_a_value_that_validates(schema: dict[str, object]) -> None:
+    root = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    document = open_document(Spec("t", {**root, "components": {"schemas": {"S": schema}}}))
+    value = generate(document, "#/components/schemas/S")
+    assert document.errors("#/components/schemas/S", value, "body") == []
+
+
+def _one_type(schema: dict[str, object]) -> bool:
+    return isinstance(schema.get("type"), str)
