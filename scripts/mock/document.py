@@ -64,8 +64,7 @@ class Document:
         """`node` with its `$ref` chain followed, and the pointer of what it landed on."""
         return self.resolver.deref(node, pointer)
 
-    def errors(self, pointer: str, instance: object, location: str) -> list[FieldError]:
-        """What is wrong with `instance` against the schema at `pointer`, each with its pointer."""
+    def _validator(self, pointer: str) -> Any:
         validator = self._validators.get(pointer)
         if validator is None:
             validator = Draft202012Validator(
@@ -74,9 +73,14 @@ class Document:
                 format_checker=Draft202012Validator.FORMAT_CHECKER,
             )
             self._validators[pointer] = validator
+        return validator
+
+    def errors(self, pointer: str, instance: object, location: str) -> list[FieldError]:
+        """What is wrong with `instance` against the schema at `pointer`, each with its pointer."""
         found: list[FieldError] = []
         ordered = sorted(
-            validator.iter_errors(instance), key=lambda e: [str(p) for p in e.absolute_path]
+            self._validator(pointer).iter_errors(instance),
+            key=lambda e: [str(p) for p in e.absolute_path],
         )
         for error in ordered:
             path = [str(part) for part in error.absolute_path]
@@ -87,7 +91,7 @@ class Document:
         return found
 
     def is_valid(self, pointer: str, instance: object) -> bool:
-        return not self.errors(pointer, instance, "body")
+        return bool(self._validator(pointer).is_valid(instance))
 
 
 def open_document(spec: Spec) -> Document:

@@ -65,7 +65,7 @@ def build_answer(document: Document, key: str, node: Node, pointer: str) -> Answ
         if isinstance(media.get("schema"), Mapping):
             schema = child_pointer(media_pointer, "schema")
         examples = _named_examples(document, media, media_pointer)
-        body = _default(document, schema, list(examples.values()), f"{pointer}")
+        body = _default(document, schema, list(examples.values()), pointer)
     headers = tuple(
         _header(document, name, child_pointer(pointer, "headers", name))
         for name, value in mapping(response, "headers").items()
