@@ -18,6 +18,7 @@ from scripts.breaking.locate import locator
 from scripts.breaking.nodes import SpecError
 from scripts.breaking.release import Gate, Version, bump_problem, cut, gate, newest
 from scripts.breaking.retire import Verdict, load_usage
+from scripts.breaking.stability import DEFAULT_THRESHOLD, LEVELS
 
 _SOURCES = "a file, or git:REF:PATH to read PATH as it is at a git ref"
 _COMMANDS = ("changelog", "gate", "release")
@@ -43,6 +44,13 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
         choices=("error", "warning"),
         default="error",
         help="the lowest level that makes the verdict breaking (default: error)",
+    )
+    parser.add_argument(
+        "--stability-threshold",
+        choices=LEVELS,
+        default=DEFAULT_THRESHOLD,
+        help="operations whose x-stability-level is below this are not judged, their findings "
+        f"info (default: {DEFAULT_THRESHOLD}, as oasdiff)",
     )
 
 
@@ -109,7 +117,8 @@ def _render(comparison: Comparison, fmt: str, fail_on: Level) -> str:
 def _compare(argv: Sequence[str]) -> int:
     args = _compare_parser().parse_args(argv)
     fail_on = Level(args.fail_on)
-    comparison = compare_specs(load_spec(args.base), load_spec(args.revision))
+    threshold = args.stability_threshold
+    comparison = compare_specs(load_spec(args.base), load_spec(args.revision), threshold=threshold)
     sys.stdout.write(_render(comparison, args.format, fail_on))
     return 1 if comparison.breaking(fail_on) else 0
 
@@ -130,7 +139,14 @@ def _gate(argv: Sequence[str]) -> int:
     today = args.today or datetime.now(UTC).date()
     window = args.usage_window_days
     usage = None if args.usage is None else load_usage(args.usage, today=today, window_days=window)
-    checked = gate(args.spec, args.releases, usage=usage, today=today, window_days=window)
+    checked = gate(
+        args.spec,
+        args.releases,
+        usage=usage,
+        today=today,
+        window_days=window,
+        threshold=args.stability_threshold,
+    )
     if checked is None:
         print(f"breaking: no release in {args.releases} yet; nothing to compare against")
         return 0

@@ -13,6 +13,7 @@ from scripts.breaking.findings import Comparison, Level, Section
 from scripts.breaking.load import load_spec, parse, read_source, validate
 from scripts.breaking.nodes import SpecError, child
 from scripts.breaking.retire import Retirement, Usage, excused, retirements
+from scripts.breaking.stability import DEFAULT_THRESHOLD
 
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 # The `version:` line inside the top-level `info:` block of a YAML document.
@@ -95,6 +96,7 @@ def gate(
     usage: Usage | None = None,
     today: date | None = None,
     window_days: int = 30,
+    threshold: str = DEFAULT_THRESHOLD,
 ) -> Gate | None:
     """Compare `spec` with the newest release; None when there is no release yet.
 
@@ -107,7 +109,7 @@ def gate(
         return None
     version, path = found
     revision, base = load_spec(spec), load_spec(str(path))
-    comparison = compare_specs(base, revision)
+    comparison = compare_specs(base, revision, threshold=threshold)
     declared = Version.parse(revision.version)
     newer = declared is not None and declared > version
     # A removal a version change answers (the old version still gets the property, converted)

@@ -28,6 +28,15 @@ def _grouped(changes: Iterable[Reported]) -> dict[str, list[Reported]]:
     return groups
 
 
+def note(c: Reported) -> str:
+    """The message, with why it does not count when it does not."""
+    if c.accepted is not None:
+        return f"{c.message} (accepted: {c.accepted})"
+    if c.stability is not None:
+        return f"{c.message} ({c.stability} operation: below the stability threshold, not judged)"
+    return c.message
+
+
 def _at(c: Reported, where: Where) -> str:
     place = where(c.pointer)
     return f"{place} ({c.pointer})" if place else c.pointer
@@ -60,7 +69,7 @@ def text(
         lines.append(paint(_BOLD, heading))
         for c in changes:
             level = paint(_COLOURS[c.level], f"{c.level.value:<7}")
-            lines.append(f"  {level} {c.id}: {c.message}")
+            lines.append(f"  {level} {c.id}: {note(c)}")
             lines.append(f"          {paint(_DIM, 'at ' + _at(c, where))}")
             if heading == _SHARED:
                 lines.append(f"          {paint(_DIM, 'in ' + ', '.join(c.operations))}")
