@@ -6,10 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scripts.breaking import report
+from scripts.breaking.accepted import accept, load_accepted
 from scripts.breaking.compare import compare_specs
 from scripts.breaking.coverage import Coverage
 from scripts.breaking.findings import Comparison, Level
@@ -52,6 +54,20 @@ def _output_options(parser: argparse.ArgumentParser) -> None:
         help="operations whose x-stability-level is below this are not judged, their findings "
         f"info (default: {DEFAULT_THRESHOLD}, as oasdiff)",
     )
+    _accepted_option(parser)
+
+
+def _accepted_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--accepted",
+        metavar="FILE",
+        help="deliberate breaks accepted without a new version, e.g. spec/accepted-changes.yaml "
+        "(docs/breaking-changes.md)",
+    )
+
+
+def _accepting(comparison: Comparison, source: str | None) -> Comparison:
+    return comparison if source is None else accept(comparison, load_accepted(source))
 
 
 def _command_parser(command: str) -> argparse.ArgumentParser:
@@ -89,6 +105,7 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     else:
         parser.description = "Check SPEC against the newest release and copy it there as VERSION."
         parser.add_argument("version", help="MAJOR.MINOR.PATCH")
+        _accepted_option(parser)
     return parser
 
 
@@ -119,6 +136,7 @@ def _compare(argv: Sequence[str]) -> int:
     fail_on = Level(args.fail_on)
     threshold = args.stability_threshold
     comparison = compare_specs(load_spec(args.base), load_spec(args.revision), threshold=threshold)
+    comparison = _accepting(comparison, args.accepted)
     sys.stdout.write(_render(comparison, args.format, fail_on))
     return 1 if comparison.breaking(fail_on) else 0
 
@@ -146,6 +164,7 @@ def _gate(argv: Sequence[str]) -> int:
         today=today,
         window_days=window,
         threshold=args.stability_threshold,
+        accepted=None if args.accepted is None else load_accepted(args.accepted),
     )
     if checked is None:
         print(f"breaking: no release in {args.releases} yet; nothing to compare against")
@@ -155,6 +174,12 @@ def _gate(argv: Sequence[str]) -> int:
     if _retirements(checked, args.spec):
         return 1
     remaining = checked.remaining or comparison
+    if remaining.stale and not replace(remaining, stale=()).breaking(fail_on):
+        print(
+            f"{args.accepted} accepts changes the spec no longer makes (above): remove those entries.",
+            file=sys.stderr,
+        )
+        return 1
     if not remaining.breaking(fail_on):
         if comparison.breaking(fail_on):
             print(
@@ -244,6 +269,7 @@ def _release(argv: Sequence[str]) -> int:
     comparison = None
     if found is not None:
         comparison = compare_specs(load_spec(str(found[1])), load_spec(args.spec))
+        comparison = _accepting(comparison, args.accepted)
         sys.stdout.write(_render(comparison, "text", Level.ERROR))
     problem = bump_problem(found[0] if found else None, wanted, comparison)
     if problem is not None:
@@ -254,6 +280,11 @@ def _release(argv: Sequence[str]) -> int:
     declared = load_spec(args.spec, check=False).version
     if declared != str(wanted):
         print(f"note: {args.spec} still says info.version {declared}; set it to {wanted} too")
+    if comparison is not None and comparison.accepted():
+        print(
+            f"note: {wanted} releases the changes {args.accepted} accepts; remove their entries "
+            "(the gate reports them stale from now on)"
+        )
     if comparison is not None:
         sys.stdout.write("\n" + report.changelog(comparison))
     return 0

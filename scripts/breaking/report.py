@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from scripts.breaking.findings import Comparison, Finding, Level, Reported, Section
+from scripts.breaking.findings import Comparison, Finding, Level, Reported, Section, Stale
+from scripts.breaking.fingerprint import fingerprint
 
 _COLOURS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -47,7 +48,16 @@ def _counts(comparison: Comparison, sep: str = ", ") -> str:
         n = comparison.count(level)
         return f"{n} {level.value}{'s' if n != 1 and level is not Level.INFO else ''}"
 
-    return sep.join(one(level) for level in Level)
+    parts = [one(level) for level in Level]
+    if accepted := comparison.accepted():
+        parts.append(f"{accepted} accepted")
+    if comparison.stale:
+        parts.append(f"{len(comparison.stale)} stale")
+    return sep.join(parts)
+
+
+def stale_line(s: Stale) -> str:
+    return f"{s.id} at {s.pointer} in {s.operation} ({s.where}) matches nothing: remove the entry"
 
 
 def summary(comparison: Comparison, fail_on: Level) -> str:
@@ -73,6 +83,10 @@ def text(
             lines.append(f"          {paint(_DIM, 'at ' + _at(c, where))}")
             if heading == _SHARED:
                 lines.append(f"          {paint(_DIM, 'in ' + ', '.join(c.operations))}")
+    if comparison.stale:
+        lines.append(paint(_BOLD, "accepted changes that match nothing"))
+        level = paint(_COLOURS[Level.WARNING], f"{'stale':<7}")
+        lines += [f"  {level} {stale_line(s)}" for s in comparison.stale]
     lines.append(paint(_BOLD, summary(comparison, fail_on)))
     return "\n".join(lines) + "\n"
 
@@ -92,8 +106,16 @@ def as_json(comparison: Comparison, fail_on: Level, where: Where = _nowhere) -> 
                 "pointer": c.pointer,
                 "location": where(c.pointer) or None,
                 "message": c.message,
+                "stability": c.stability,
+                "accepted": c.accepted,
+                "fingerprints": {op: fingerprint(c.id, op, c.pointer) for op in c.operations},
             }
             for c in comparison.changes()
+        ],
+        "accepted": comparison.accepted(),
+        "stale": [
+            {"where": s.where, "id": s.id, "operation": s.operation, "pointer": s.pointer}
+            for s in comparison.stale
         ],
     }
     return json.dumps(document, indent=2) + "\n"
