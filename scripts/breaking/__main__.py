@@ -15,8 +15,9 @@ from scripts.breaking.accepted import accept, load_accepted
 from scripts.breaking.compare import compare_specs
 from scripts.breaking.coverage import Coverage
 from scripts.breaking.findings import Comparison, Level
+from scripts.breaking.github import workflow_commands
 from scripts.breaking.load import InvalidSyntax, load_spec
-from scripts.breaking.locate import locator
+from scripts.breaking.locate import anchor, locator
 from scripts.breaking.nodes import SpecError
 from scripts.breaking.release import Gate, Version, bump_problem, cut, gate, newest
 from scripts.breaking.retire import Verdict, load_usage
@@ -40,7 +41,12 @@ def _compare_parser() -> argparse.ArgumentParser:
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "github"),
+        default="text",
+        help="github: workflow commands annotating the revision's lines",
+    )
     parser.add_argument(
         "--fail-on",
         choices=("error", "warning"),
@@ -128,6 +134,8 @@ def _render(comparison: Comparison, fmt: str, fail_on: Level) -> str:
         return report.as_json(comparison, fail_on, where)
     if fmt == "markdown":
         return report.markdown(comparison, fail_on, where)
+    if fmt == "github":
+        return workflow_commands(comparison, fail_on, anchor(comparison.revision))
     return report.text(comparison, fail_on, colour=_colour(), where=where)
 
 

@@ -126,7 +126,7 @@ def _cell(value: str) -> str:
 
 
 def markdown(comparison: Comparison, fail_on: Level, where: Where = _nowhere) -> str:
-    """A pull-request comment: verdict first, then one table per operation."""
+    """A pull-request comment: the verdict, then one row per change with the operations it reaches."""
     breaking = comparison.breaking(fail_on)
     mark = ":x: **Breaking**" if breaking else ":white_check_mark: **Compatible**"
     counts = _counts(comparison, " · ")
@@ -135,20 +135,22 @@ def markdown(comparison: Comparison, fail_on: Level, where: Where = _nowhere) ->
         "",
         f"{mark}: `{comparison.base}` → `{comparison.revision}` ({counts})",
     ]
-    for heading, changes in _grouped(comparison.changes()).items():
+    changes = comparison.changes()
+    if changes:
         lines += [
             "",
-            f"#### `{heading}`" if heading != _SHARED else f"#### {heading}",
-            "",
-            "| level | rule | change | where |",
-            "| --- | --- | --- | --- |",
+            "| level | rule | change | operations | where |",
+            "| --- | --- | --- | --- | --- |",
         ]
-        for c in changes:
-            reaches = "; in " + ", ".join(c.operations) if heading == _SHARED else ""
-            lines.append(
-                f"| {c.level.value} | `{c.id}` | {_cell(c.message + reaches)} "
-                f"| `{_cell(_at(c, where))}` |"
-            )
+    for c in changes:
+        level = "accepted" if c.accepted is not None else c.level.value
+        operations = ", ".join(f"`{_cell(op)}`" for op in c.operations if op) or _DOCUMENT
+        lines.append(
+            f"| {level} | `{c.id}` | {_cell(note(c))} | {operations} | `{_cell(_at(c, where))}` |"
+        )
+    if comparison.stale:
+        lines += ["", "Accepted changes that match nothing (remove the entries):", ""]
+        lines += [f"- stale: {_cell(stale_line(s))}" for s in comparison.stale]
     return "\n".join(lines) + "\n"
 
 
