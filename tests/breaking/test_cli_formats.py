@@ -165,3 +165,23 @@ def test_json_names_the_stability_level(tmp_path: Path, capsys: pytest.CaptureFi
         ("operation-removed", "info", "alpha"),
         ("operation-removed-without-deprecation", "info", "alpha"),
     }
+
+
+def test_json_documents_are_located_alike(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    base = tmp_path / "base.json"
+    base.write_text(json.dumps(BASE, indent=2))
+    revision = tmp_path / "rev.json"
+    revision.write_text(json.dumps(_revision(), indent=2))
+    assert main([str(base), str(revision), "--format", "github"]) == 1
+    lines = {
+        line.split("title=")[1].split("::")[0]: line
+        for line in capsys.readouterr().out.splitlines()[:-1]
+    }
+    total, c_path = (
+        _line(str(revision), '          "total": {'),
+        _line(str(revision), '    "/c": {'),
+    )
+    assert f"file={revision},line={total}," in lines["response-bounds-widened"]
+    assert f"file={revision},line={c_path}," in lines["operation-removed"]
