@@ -32,7 +32,7 @@ def _grouped(changes: Iterable[Reported]) -> dict[str, list[Reported]]:
 def note(c: Reported) -> str:
     """The message, with why it does not count when it does not."""
     if c.accepted is not None:
-        return f"{c.message} (accepted: {c.accepted})"
+        return f"{c.message} ({c.level.value}, accepted: {c.accepted})"
     if c.stability is not None:
         return f"{c.message} ({c.stability} operation: below the stability threshold, not judged)"
     return c.message
@@ -78,7 +78,8 @@ def text(
     for heading, changes in _grouped(comparison.changes()).items():
         lines.append(paint(_BOLD, heading))
         for c in changes:
-            level = paint(_COLOURS[c.level], f"{c.level.value:<7}")
+            label = c.level.value if c.accepted is None else "accepted"
+            level = paint(_COLOURS[c.level if c.accepted is None else Level.INFO], f"{label:<7}")
             lines.append(f"  {level} {c.id}: {note(c)}")
             lines.append(f"          {paint(_DIM, 'at ' + _at(c, where))}")
             if heading == _SHARED:

@@ -34,8 +34,8 @@ def test_an_accepted_break_passes_and_says_why(
     assert main([*pair, "--accepted", accepted]) == 0
     out = capsys.readouterr().out
     assert (
-        "error   request-property-became-required: property 'note' became required "
-        "(accepted: a note was always stored; the server rejected none without one "
+        "accepted request-property-became-required: property 'note' became required "
+        "(error, accepted: a note was always stored; the server rejected none without one "
         "(jane, 2026-12-07))"
     ) in out
     assert out.splitlines()[-1].startswith("compatible: 0 errors, 0 warnings, 0 info, 1 accepted")

@@ -109,7 +109,7 @@ def test_github_notices_accepted_and_warns_stale(
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith(
         f"::notice file={rev},line={_line(rev, '  /c:')},title=operation-removed::GET /c was "
-        "removed (accepted: never routed (jane, 2026-12-07))"
+        "removed (error, accepted: never routed (jane, 2026-12-07))"
     )
     assert lines[2] == (
         f"::warning file={accepted},line=7,title=stale accepted change::operation-removed at "
