@@ -182,7 +182,7 @@ def _gate(argv: Sequence[str]) -> int:
     if _retirements(checked, args.spec):
         return 1
     remaining = checked.remaining or comparison
-    if remaining.stale and not replace(remaining, stale=()).breaking(fail_on):
+    if remaining.breaking(fail_on) and not replace(remaining, stale=()).breaking(fail_on):
         print(
             f"{args.accepted} accepts changes the spec no longer makes (above): remove those entries.",
             file=sys.stderr,

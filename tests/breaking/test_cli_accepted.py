@@ -116,6 +116,7 @@ def test_the_gate_accepts_and_releases_need_no_major(
     assert main(["gate", spec, str(releases), "--accepted", accepted]) == 0
     assert main(["release", spec, str(releases), "1.0.1", "--accepted", accepted]) == 0
     assert "remove their entries" in capsys.readouterr().out
+    assert main(["gate", spec, str(releases), "--accepted", accepted]) == 0  # stale: a warning
     assert main(["gate", spec, str(releases), "--accepted", accepted, "--fail-on", "warning"]) == 1
     assert "remove those entries" in capsys.readouterr().err
 
