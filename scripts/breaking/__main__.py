@@ -6,18 +6,22 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scripts.breaking import report
+from scripts.breaking.accepted import accept, load_accepted
 from scripts.breaking.compare import compare_specs
 from scripts.breaking.coverage import Coverage
 from scripts.breaking.findings import Comparison, Level
+from scripts.breaking.github import workflow_commands
 from scripts.breaking.load import InvalidSyntax, load_spec
-from scripts.breaking.locate import locator
+from scripts.breaking.locate import anchor, locator
 from scripts.breaking.nodes import SpecError
 from scripts.breaking.release import Gate, Version, bump_problem, cut, gate, newest
 from scripts.breaking.retire import Verdict, load_usage
+from scripts.breaking.stability import DEFAULT_THRESHOLD, LEVELS
 
 _SOURCES = "a file, or git:REF:PATH to read PATH as it is at a git ref"
 _COMMANDS = ("changelog", "gate", "release")
@@ -37,13 +41,39 @@ def _compare_parser() -> argparse.ArgumentParser:
 
 
 def _output_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--format", choices=("text", "json", "markdown"), default="text")
+    parser.add_argument(
+        "--format",
+        choices=("text", "json", "markdown", "github"),
+        default="text",
+        help="github: workflow commands annotating the revision's lines",
+    )
     parser.add_argument(
         "--fail-on",
         choices=("error", "warning"),
         default="error",
         help="the lowest level that makes the verdict breaking (default: error)",
     )
+    parser.add_argument(
+        "--stability-threshold",
+        choices=LEVELS,
+        default=DEFAULT_THRESHOLD,
+        help="operations whose x-stability-level is below this are not judged, their findings "
+        f"info (default: {DEFAULT_THRESHOLD}, as oasdiff)",
+    )
+    _accepted_option(parser)
+
+
+def _accepted_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--accepted",
+        metavar="FILE",
+        help="deliberate breaks accepted without a new version, e.g. spec/accepted-changes.yaml "
+        "(docs/breaking-changes.md)",
+    )
+
+
+def _accepting(comparison: Comparison, source: str | None) -> Comparison:
+    return comparison if source is None else accept(comparison, load_accepted(source))
 
 
 def _command_parser(command: str) -> argparse.ArgumentParser:
@@ -81,6 +111,7 @@ def _command_parser(command: str) -> argparse.ArgumentParser:
     else:
         parser.description = "Check SPEC against the newest release and copy it there as VERSION."
         parser.add_argument("version", help="MAJOR.MINOR.PATCH")
+        _accepted_option(parser)
     return parser
 
 
@@ -103,13 +134,17 @@ def _render(comparison: Comparison, fmt: str, fail_on: Level) -> str:
         return report.as_json(comparison, fail_on, where)
     if fmt == "markdown":
         return report.markdown(comparison, fail_on, where)
+    if fmt == "github":
+        return workflow_commands(comparison, fail_on, anchor(comparison.revision))
     return report.text(comparison, fail_on, colour=_colour(), where=where)
 
 
 def _compare(argv: Sequence[str]) -> int:
     args = _compare_parser().parse_args(argv)
     fail_on = Level(args.fail_on)
-    comparison = compare_specs(load_spec(args.base), load_spec(args.revision))
+    threshold = args.stability_threshold
+    comparison = compare_specs(load_spec(args.base), load_spec(args.revision), threshold=threshold)
+    comparison = _accepting(comparison, args.accepted)
     sys.stdout.write(_render(comparison, args.format, fail_on))
     return 1 if comparison.breaking(fail_on) else 0
 
@@ -130,7 +165,15 @@ def _gate(argv: Sequence[str]) -> int:
     today = args.today or datetime.now(UTC).date()
     window = args.usage_window_days
     usage = None if args.usage is None else load_usage(args.usage, today=today, window_days=window)
-    checked = gate(args.spec, args.releases, usage=usage, today=today, window_days=window)
+    checked = gate(
+        args.spec,
+        args.releases,
+        usage=usage,
+        today=today,
+        window_days=window,
+        threshold=args.stability_threshold,
+        accepted=None if args.accepted is None else load_accepted(args.accepted),
+    )
     if checked is None:
         print(f"breaking: no release in {args.releases} yet; nothing to compare against")
         return 0
@@ -139,6 +182,12 @@ def _gate(argv: Sequence[str]) -> int:
     if _retirements(checked, args.spec):
         return 1
     remaining = checked.remaining or comparison
+    if remaining.breaking(fail_on) and not replace(remaining, stale=()).breaking(fail_on):
+        print(
+            f"{args.accepted} accepts changes the spec no longer makes (above): remove those entries.",
+            file=sys.stderr,
+        )
+        return 1
     if not remaining.breaking(fail_on):
         if comparison.breaking(fail_on):
             print(
@@ -228,6 +277,7 @@ def _release(argv: Sequence[str]) -> int:
     comparison = None
     if found is not None:
         comparison = compare_specs(load_spec(str(found[1])), load_spec(args.spec))
+        comparison = _accepting(comparison, args.accepted)
         sys.stdout.write(_render(comparison, "text", Level.ERROR))
     problem = bump_problem(found[0] if found else None, wanted, comparison)
     if problem is not None:
@@ -238,6 +288,11 @@ def _release(argv: Sequence[str]) -> int:
     declared = load_spec(args.spec, check=False).version
     if declared != str(wanted):
         print(f"note: {args.spec} still says info.version {declared}; set it to {wanted} too")
+    if comparison is not None and comparison.accepted():
+        print(
+            f"note: {wanted} releases the changes {args.accepted} accepts; remove their entries "
+            "(the gate reports them stale from now on)"
+        )
     if comparison is not None:
         sys.stdout.write("\n" + report.changelog(comparison))
     return 0

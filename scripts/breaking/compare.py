@@ -12,37 +12,64 @@ from scripts.breaking.operations import Operation, Param, operations, schema_of
 from scripts.breaking.resolve import Resolver
 from scripts.breaking.schemas import SchemaComparer
 from scripts.breaking.security import security_changes
+from scripts.breaking.stability import DEFAULT_THRESHOLD, KEY, below, rank
 from scripts.breaking.wire import wire_pair
 
 # Defaults from the OpenAPI spec, so an explicit default is no change.
 _STYLE = {"query": "form", "cookie": "form", "path": "simple", "header": "simple"}
 
 
-def compare_specs(base: Spec, revision: Spec) -> Comparison:
-    """Every finding between two contracts, grouped by operation in document order."""
+def compare_specs(base: Spec, revision: Spec, *, threshold: str = DEFAULT_THRESHOLD) -> Comparison:
+    """Every finding between two contracts, grouped by operation in document order.
+
+    The findings of an operation whose `x-stability-level` (the base's: what partners were
+    promised) is below `threshold` are info, naming the level; lowering a level is an error.
+    """
     old_resolver, new_resolver = (
         Resolver(base.root, base.name),
         Resolver(revision.root, revision.name),
     )
     schemas = SchemaComparer(Normalizer(old_resolver), Normalizer(new_resolver))
     old_ops, new_ops = operations(old_resolver), operations(new_resolver)
-    work: list[tuple[str, list[Change], list[Pair]]] = []
+    work: list[tuple[str, str | None, list[Change], list[Pair]]] = []
+    always: list[Finding] = []
     for key in [*old_ops, *(k for k in new_ops if k not in old_ops)]:
         old, new = old_ops.get(key), new_ops.get(key)
+        either = old or new
+        level = either.level if either is not None else "stable"
+        stability = level if below(level, threshold) else None
         if new is None and old is not None:
-            work.append((old.label, _removed(old), []))
+            work.append((old.label, stability, _removed(old), []))
         elif old is None and new is not None:
-            rule = "webhook-added" if new.webhook else "operation-added"
-            work.append((new.label, [Change(rule, new.pointer, f"{new.label} was added")], []))
+            rule = _ADDED[new.webhook, bool(new.owner)]
+            work.append(
+                (new.label, stability, [Change(rule, new.pointer, f"{new.label} was added")], [])
+            )
         elif old is not None and new is not None:
             op = _OperationCompare(schemas, old_resolver, new_resolver, old, new)
-            work.append((new.label, op.webhook() if new.webhook else op.run(), op.roots))
+            work.append(
+                (new.label, stability, op.outgoing() if new.outgoing else op.run(), op.roots)
+            )
+            if rank(new.level) < rank(old.level):
+                at = join(new.pointer, KEY) if KEY in new.node else new.pointer
+                message = f"x-stability-level {old.level} became {new.level}"
+                change = Change("operation-stability-decreased", at, message)
+                always.append(finding(new.label, change))
     findings: list[Finding] = []
-    for label, direct, roots in work:
+    for label, stability, direct, roots in work:
         changes = dict.fromkeys([*direct, *schemas.changes(roots)])
-        ordered = sorted(map(lambda c: finding(label, c), changes), key=_order)
+        ordered = sorted((finding(label, c, stability) for c in changes), key=_order)
         findings.extend(ordered)
+    findings.extend(always)
     return Comparison(base.name, revision.name, base.version, revision.version, tuple(findings))
+
+
+# (webhook, callback) -> the rule for one added.
+_ADDED = {
+    (False, False): "operation-added",
+    (True, False): "webhook-added",
+    (False, True): "callback-added",
+}
 
 
 def _order(f: Finding) -> tuple[int, str, str, str]:
@@ -50,8 +77,9 @@ def _order(f: Finding) -> tuple[int, str, str, str]:
 
 
 def _removed(op: Operation) -> list[Change]:
-    if op.webhook:
-        return [Change("webhook-removed", op.pointer, f"{op.label} is no longer sent")]
+    if op.outgoing:
+        rule = "webhook-removed" if op.webhook else "callback-removed"
+        return [Change(rule, op.pointer, f"{op.label} is no longer sent")]
     changes = [Change("operation-removed", op.pointer, f"{op.label} was removed")]
     if not flag(op.node, "deprecated"):
         message = f"{op.label} was removed without being deprecated first"
@@ -150,10 +178,12 @@ class _OperationCompare:
         )
         return self.changes
 
-    def webhook(self) -> list[Change]:
-        """A webhook's payload: Harbor sends it, so it is judged like a response.
+    def outgoing(self) -> list[Change]:
+        """A webhook or callback: Harbor sends the request and the partner's receiver answers.
 
-        Partners' receivers validate what arrives: it must be what they were promised.
+        The roles swap, so the directions do: the payload is judged like a response (receivers
+        validate what arrives: it must be what they were promised), and the replies of a
+        status both document like requests (Harbor must still accept what receivers send).
         """
         old_body = as_node(self.old.node.get("requestBody"))
         new_body = as_node(self.new.node.get("requestBody"))
@@ -161,6 +191,17 @@ class _OperationCompare:
             old, old_at = self.old_res.deref(old_body, join(self.old.pointer, "requestBody"))
             new, new_at = self.new_res.deref(new_body, join(self.new.pointer, "requestBody"))
             self._content(old, old_at, new, new_at, Direction.RESPONSE)
+        old_at, new_at = join(self.old.pointer, "responses"), join(self.new.pointer, "responses")
+        old_replies, new_replies = (
+            child(self.old.node, "responses"),
+            child(self.new.node, "responses"),
+        )
+        for code in old_replies:
+            found = _status_match(code, new_replies)
+            if found is not None:
+                old, old_ptr = self.old_res.deref(child(old_replies, code), join(old_at, code))
+                new, new_ptr = self.new_res.deref(child(new_replies, found), join(new_at, found))
+                self._content(old, old_ptr, new, new_ptr, Direction.REQUEST)
         return self.changes
 
     def _parameters(self) -> None:

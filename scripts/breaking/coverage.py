@@ -78,7 +78,7 @@ def coverage(comparison: Comparison, base: Spec, revision: Spec) -> Coverage:
     needed: dict[tuple[str, str], list[Finding]] = {}
     uncovered: list[Finding] = []
     for finding in comparison.findings:
-        if finding.level is not Level.ERROR:
+        if finding.level is not Level.ERROR or not finding.counts:
             continue
         schema, prop = _component(finding.pointer)
         if schema is None:

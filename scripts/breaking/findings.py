@@ -79,6 +79,9 @@ _OPERATION_RULES = [
     ("property-deprecated", INFO, DEP, "a schema property was marked deprecated"),
     ("webhook-added", INFO, ADD, "a new webhook"),
     ("webhook-removed", WARN, REM, "a webhook is no longer sent"),
+    ("callback-added", INFO, ADD, "a new callback"),
+    ("callback-removed", WARN, REM, "a callback is no longer made"),
+    ("operation-stability-decreased", ERR, CHG, "x-stability-level was lowered (stable -> beta)"),
 ]
 
 # Schema rules exist once per direction; the level differs because a request
@@ -174,21 +177,34 @@ class Change:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One difference between base and revision, located and explained."""
+    """One difference between base and revision, located and explained.
+
+    `stability` names the operation's `x-stability-level` when it is below the threshold
+    (the finding is then info whatever the rule says); `accepted` is the reason of the entry
+    in the accepted-changes file that accepts it.
+    """
 
     id: str
     level: Level
     operation: str
     pointer: str
     message: str
+    stability: str | None = None
+    accepted: str | None = None
 
     @property
     def section(self) -> Section:
         return RULES[self.id].section
 
+    @property
+    def counts(self) -> bool:
+        """True when the finding can fail the build: not accepted."""
+        return self.accepted is None
 
-def finding(operation: str, change: Change) -> Finding:
-    return Finding(change.rule, RULES[change.rule].level, operation, change.pointer, change.message)
+
+def finding(operation: str, change: Change, stability: str | None = None) -> Finding:
+    level = RULES[change.rule].level if stability is None else Level.INFO
+    return Finding(change.rule, level, operation, change.pointer, change.message, stability)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +219,18 @@ class Reported:
     pointer: str
     message: str
     operations: tuple[str, ...]
+    stability: str | None = None
+    accepted: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    """An accepted-changes entry that no finding matches any more: `file:line` and what it named."""
+
+    where: str
+    id: str
+    operation: str
+    pointer: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,22 +242,34 @@ class Comparison:
     base_version: str
     revision_version: str
     findings: tuple[Finding, ...]
+    stale: tuple[Stale, ...] = ()
 
     def changes(self) -> tuple[Reported, ...]:
-        """The findings with one entry per change, in the order they were found."""
-        grouped: dict[tuple[str, str, str], tuple[Finding, list[str]]] = {}
+        """The findings with one entry per change, in the order they were found.
+
+        Findings of one change that differ in level (an operation below the stability
+        threshold) or acceptance stay apart: they are judged differently.
+        """
+        grouped: dict[tuple[object, ...], tuple[Finding, list[str]]] = {}
         for f in self.findings:
-            entry = grouped.setdefault((f.id, f.pointer, f.message), (f, []))
+            key = (f.id, f.pointer, f.message, f.level, f.stability, f.accepted)
+            entry = grouped.setdefault(key, (f, []))
             if f.operation not in entry[1]:
                 entry[1].append(f.operation)
         return tuple(
-            Reported(f.id, f.level, f.pointer, f.message, tuple(ops)) for f, ops in grouped.values()
+            Reported(f.id, f.level, f.pointer, f.message, tuple(ops), f.stability, f.accepted)
+            for f, ops in grouped.values()
         )
 
     def count(self, level: Level) -> int:
-        """Changes at `level`: a shared schema's change counts once, however many use it."""
-        return sum(1 for c in self.changes() if c.level is level)
+        """Changes at `level` not accepted: a shared schema's change counts once."""
+        return sum(1 for c in self.changes() if c.level is level and c.accepted is None)
+
+    def accepted(self) -> int:
+        return sum(1 for c in self.changes() if c.accepted is not None)
 
     def breaking(self, fail_on: Level = Level.ERROR) -> bool:
-        """True when a finding is at `fail_on` or above."""
-        return any(f.level.rank >= fail_on.rank for f in self.findings)
+        """True when a finding not accepted is at `fail_on` or above; a stale entry is a warning."""
+        if self.stale and fail_on.rank <= Level.WARNING.rank:
+            return True
+        return any(f.level.rank >= fail_on.rank for f in self.findings if f.counts)

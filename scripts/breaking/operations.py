@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from scripts.breaking.model import Src
 from scripts.breaking.nodes import EMPTY, Node, as_node, child, children, join, text
 from scripts.breaking.resolve import Resolver
+from scripts.breaking.stability import level_of
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PLACEHOLDER = re.compile(r"\{([^}/]*)\}")
+# A path parameter in a label; `{$request.body#/url}` is a callback's runtime expression.
+_LABEL_PLACEHOLDER = re.compile(r"\{[^}$/][^}/]*\}|\{\}")
 # Header parameters the spec says to ignore: they are set by content negotiation and auth.
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
 
@@ -26,7 +29,9 @@ class Param:
 
 @dataclass(frozen=True, slots=True)
 class Operation:
-    """An operation under `paths`, or one a webhook receives (then `path` is its name)."""
+    """An operation under `paths`, or one Harbor calls: a webhook (then `path` is its name) or
+    a callback (then `path` is its URL expression and `owner` names it and its operation).
+    """
 
     method: str
     path: str
@@ -34,16 +39,30 @@ class Operation:
     pointer: str
     params: Mapping[tuple[str, str], Param]
     webhook: bool = False
+    level: str = "stable"
+    owner: str = ""
+
+    @property
+    def outgoing(self) -> bool:
+        """True when Harbor sends the request and the partner answers it."""
+        return self.webhook or bool(self.owner)
 
     @property
     def label(self) -> str:
+        if self.owner:
+            return f"CALLBACK {self.method.upper()} {self.path} ({self.owner})"
         return f"{'WEBHOOK ' if self.webhook else ''}{self.method.upper()} {self.path}"
+
+
+def key_of(label: str) -> str:
+    """An operation's label as the gate matches it: path parameter names left out."""
+    return _LABEL_PLACEHOLDER.sub("{}", label)
 
 
 def operations(resolver: Resolver) -> dict[tuple[str, str], Operation]:
     """Operations keyed by method and path template, path parameter names left out.
 
-    Webhooks (OpenAPI 3.1) follow, keyed by their name.
+    Each operation's callbacks follow it; webhooks (OpenAPI 3.1) come last, keyed by name.
     """
     out: dict[tuple[str, str], Operation] = {}
     for path in child(resolver.root, "paths"):
@@ -52,20 +71,50 @@ def operations(resolver: Resolver) -> dict[tuple[str, str], Operation]:
         template = _PLACEHOLDER.sub("{}", path)
         for method in METHODS:
             op = as_node(item.get(method))
-            if op is None:
+            if op is None or (method, template) in out:
                 continue
             at = join(item_at, method)
             params = _params(resolver, item, item_at, path)
             params.update(_params(resolver, op, at, path))
-            out.setdefault((method, template), Operation(method, path, op, at, params))
+            level = level_of(op, at, resolver.source)
+            found = Operation(method, path, op, at, params, level=level)
+            out[(method, template)] = found
+            out.update(_callbacks(resolver, found))
     for name in child(resolver.root, "webhooks"):
         raw = as_node(child(resolver.root, "webhooks").get(name)) or EMPTY
         item, item_at = resolver.deref(raw, join("#", "webhooks", name))
         for method in METHODS:
             op = as_node(item.get(method))
             if op is not None:
-                out[(method, f"webhook {name}")] = Operation(
-                    method, name, op, join(item_at, method), {}, True
+                at = join(item_at, method)
+                level = level_of(op, at, resolver.source)
+                out[(method, f"webhook {name}")] = Operation(method, name, op, at, {}, True, level)
+    return out
+
+
+def _callbacks(resolver: Resolver, owner: Operation) -> dict[tuple[str, str], Operation]:
+    """An operation's callbacks, keyed by its key, the callback's name, expression and method.
+
+    A callback without a level of its own is as stable as the operation that registers it.
+    """
+    out: dict[tuple[str, str], Operation] = {}
+    callbacks = child(owner.node, "callbacks")
+    for name in callbacks:
+        raw = as_node(callbacks.get(name)) or EMPTY
+        callback, callback_at = resolver.deref(raw, join(owner.pointer, "callbacks", name))
+        for expression in callback:
+            if expression.startswith("x-") or (found := as_node(callback.get(expression))) is None:
+                continue
+            item, item_at = resolver.deref(found, join(callback_at, expression))
+            for method in METHODS:
+                op = as_node(item.get(method))
+                if op is None:
+                    continue
+                at = join(item_at, method)
+                level = level_of(op, at, resolver.source, owner.level)
+                label = f"{name} of {owner.label}"
+                out[(method, f"callback {key_of(owner.label)} {name} {expression}")] = Operation(
+                    method, expression, op, at, {}, level=level, owner=label
                 )
     return out
 

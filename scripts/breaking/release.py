@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from scripts.breaking.accepted import Accepted, accept
 from scripts.breaking.compare import compare_specs
 from scripts.breaking.coverage import Coverage, coverage
 from scripts.breaking.findings import Comparison, Level, Section
 from scripts.breaking.load import load_spec, parse, read_source, validate
 from scripts.breaking.nodes import SpecError, child
 from scripts.breaking.retire import Retirement, Usage, excused, retirements
+from scripts.breaking.stability import DEFAULT_THRESHOLD
 
 _SEMVER = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 # The `version:` line inside the top-level `info:` block of a YAML document.
@@ -95,6 +97,8 @@ def gate(
     usage: Usage | None = None,
     today: date | None = None,
     window_days: int = 30,
+    threshold: str = DEFAULT_THRESHOLD,
+    accepted: Accepted | None = None,
 ) -> Gate | None:
     """Compare `spec` with the newest release; None when there is no release yet.
 
@@ -107,15 +111,18 @@ def gate(
         return None
     version, path = found
     revision, base = load_spec(spec), load_spec(str(path))
-    comparison = compare_specs(base, revision)
+    comparison = compare_specs(base, revision, threshold=threshold)
+    if accepted is not None:
+        comparison = accept(comparison, accepted)
     declared = Version.parse(revision.version)
     newer = declared is not None and declared > version
     # A removal a version change answers (the old version still gets the property, converted)
     # retires nothing: only what is gone from every version is judged by its sunset.
     answered = coverage(comparison, base, revision) if newer else None
-    judged = comparison
+    # An accepted finding needs no answer and retires nothing: it is not a break to judge.
+    judged = replace(comparison, findings=tuple(f for f in comparison.findings if f.counts))
     if answered is not None:
-        unanswered = tuple(f for f in comparison.findings if answered.answer(f) is None)
+        unanswered = tuple(f for f in judged.findings if answered.answer(f) is None)
         judged = replace(comparison, findings=unanswered)
     retired = retirements(
         judged,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 
-from scripts.breaking.findings import Comparison, Finding, Level, Reported, Section
+from scripts.breaking.findings import Comparison, Finding, Level, Reported, Section, Stale
+from scripts.breaking.fingerprint import fingerprint
 
 _COLOURS = {Level.ERROR: "\033[31m", Level.WARNING: "\033[33m", Level.INFO: "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -28,6 +29,15 @@ def _grouped(changes: Iterable[Reported]) -> dict[str, list[Reported]]:
     return groups
 
 
+def note(c: Reported) -> str:
+    """The message, with why it does not count when it does not."""
+    if c.accepted is not None:
+        return f"{c.message} ({c.level.value}, accepted: {c.accepted})"
+    if c.stability is not None:
+        return f"{c.message} ({c.stability} operation: below the stability threshold, not judged)"
+    return c.message
+
+
 def _at(c: Reported, where: Where) -> str:
     place = where(c.pointer)
     return f"{place} ({c.pointer})" if place else c.pointer
@@ -38,7 +48,16 @@ def _counts(comparison: Comparison, sep: str = ", ") -> str:
         n = comparison.count(level)
         return f"{n} {level.value}{'s' if n != 1 and level is not Level.INFO else ''}"
 
-    return sep.join(one(level) for level in Level)
+    parts = [one(level) for level in Level]
+    if accepted := comparison.accepted():
+        parts.append(f"{accepted} accepted")
+    if comparison.stale:
+        parts.append(f"{len(comparison.stale)} stale")
+    return sep.join(parts)
+
+
+def stale_line(s: Stale) -> str:
+    return f"{s.id} at {s.pointer} in {s.operation} ({s.where}) matches nothing: remove the entry"
 
 
 def summary(comparison: Comparison, fail_on: Level) -> str:
@@ -59,11 +78,16 @@ def text(
     for heading, changes in _grouped(comparison.changes()).items():
         lines.append(paint(_BOLD, heading))
         for c in changes:
-            level = paint(_COLOURS[c.level], f"{c.level.value:<7}")
-            lines.append(f"  {level} {c.id}: {c.message}")
+            label = c.level.value if c.accepted is None else "accepted"
+            level = paint(_COLOURS[c.level if c.accepted is None else Level.INFO], f"{label:<7}")
+            lines.append(f"  {level} {c.id}: {note(c)}")
             lines.append(f"          {paint(_DIM, 'at ' + _at(c, where))}")
             if heading == _SHARED:
                 lines.append(f"          {paint(_DIM, 'in ' + ', '.join(c.operations))}")
+    if comparison.stale:
+        lines.append(paint(_BOLD, "accepted changes that match nothing"))
+        level = paint(_COLOURS[Level.WARNING], f"{'stale':<7}")
+        lines += [f"  {level} {stale_line(s)}" for s in comparison.stale]
     lines.append(paint(_BOLD, summary(comparison, fail_on)))
     return "\n".join(lines) + "\n"
 
@@ -83,8 +107,16 @@ def as_json(comparison: Comparison, fail_on: Level, where: Where = _nowhere) -> 
                 "pointer": c.pointer,
                 "location": where(c.pointer) or None,
                 "message": c.message,
+                "stability": c.stability,
+                "accepted": c.accepted,
+                "fingerprints": {op: fingerprint(c.id, op, c.pointer) for op in c.operations},
             }
             for c in comparison.changes()
+        ],
+        "accepted": comparison.accepted(),
+        "stale": [
+            {"where": s.where, "id": s.id, "operation": s.operation, "pointer": s.pointer}
+            for s in comparison.stale
         ],
     }
     return json.dumps(document, indent=2) + "\n"
@@ -95,7 +127,7 @@ def _cell(value: str) -> str:
 
 
 def markdown(comparison: Comparison, fail_on: Level, where: Where = _nowhere) -> str:
-    """A pull-request comment: verdict first, then one table per operation."""
+    """A pull-request comment: the verdict, then one row per change with the operations it reaches."""
     breaking = comparison.breaking(fail_on)
     mark = ":x: **Breaking**" if breaking else ":white_check_mark: **Compatible**"
     counts = _counts(comparison, " · ")
@@ -104,20 +136,22 @@ def markdown(comparison: Comparison, fail_on: Level, where: Where = _nowhere) ->
         "",
         f"{mark}: `{comparison.base}` → `{comparison.revision}` ({counts})",
     ]
-    for heading, changes in _grouped(comparison.changes()).items():
+    changes = comparison.changes()
+    if changes:
         lines += [
             "",
-            f"#### `{heading}`" if heading != _SHARED else f"#### {heading}",
-            "",
-            "| level | rule | change | where |",
-            "| --- | --- | --- | --- |",
+            "| level | rule | change | operations | where |",
+            "| --- | --- | --- | --- | --- |",
         ]
-        for c in changes:
-            reaches = "; in " + ", ".join(c.operations) if heading == _SHARED else ""
-            lines.append(
-                f"| {c.level.value} | `{c.id}` | {_cell(c.message + reaches)} "
-                f"| `{_cell(_at(c, where))}` |"
-            )
+    for c in changes:
+        level = "accepted" if c.accepted is not None else c.level.value
+        operations = ", ".join(f"`{_cell(op)}`" for op in c.operations if op) or _DOCUMENT
+        lines.append(
+            f"| {level} | `{c.id}` | {_cell(note(c))} | {operations} | `{_cell(_at(c, where))}` |"
+        )
+    if comparison.stale:
+        lines += ["", "Accepted changes that match nothing (remove the entries):", ""]
+        lines += [f"- stale: {_cell(stale_line(s))}" for s in comparison.stale]
     return "\n".join(lines) + "\n"
 
 

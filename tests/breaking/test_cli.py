@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -88,6 +89,10 @@ def test_json_format(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) 
     document = json.loads(capsys.readouterr().out)
     assert document["verdict"] == "breaking"
     assert document["counts"] == {"error": 1, "warning": 0, "info": 0}
+    printed = document["findings"][0].pop("fingerprints")
+    assert list(printed) == ["POST /orders"] and re.fullmatch(
+        r"[0-9a-f]{16}", printed["POST /orders"]
+    )
     assert document["findings"] == [
         {
             "id": "request-property-became-required",
@@ -96,8 +101,11 @@ def test_json_format(pair: tuple[str, str], capsys: pytest.CaptureFixture[str]) 
             "pointer": "#/paths/~1orders/post/requestBody/content/application~1json/schema/properties/note",
             "location": f"{pair[1]}:15",
             "message": "property 'note' became required",
+            "stability": None,
+            "accepted": None,
         }
     ]
+    assert (document["accepted"], document["stale"]) == (0, [])
 
 
 def test_a_shared_schema_change_is_one_change_listing_its_operations(
