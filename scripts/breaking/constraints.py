@@ -28,12 +28,29 @@ _COUNTS = (
 )
 
 
+def _applies(base: Schema, rev: Schema, kinds: frozenset[str]) -> bool:
+    """Whether a keyword for values of `kinds` can constrain either side: `maxItems` on a
+    string schema, say, constrains nothing, so changing it is no change."""
+    return any(s.types is None or s.types & kinds for s in (base, rev))
+
+
+_KINDS = {
+    "length": frozenset({"string"}),
+    "item-count": frozenset({"array"}),
+    "property-count": frozenset({"object"}),
+}
+_NUMBERS = frozenset({"integer", "number"})
+
+
 def constraints(base: Schema, rev: Schema, add: Add, at: str) -> None:
     """Report every constraint that got stricter (narrowed) or looser (widened)."""
-    _bound("minimum", base.minimum, rev.minimum, 1, add, at)
-    _bound("maximum", base.maximum, rev.maximum, -1, add, at)
-    _multiple_of(base.multiple_of, rev.multiple_of, add, at)
+    if _applies(base, rev, _NUMBERS):
+        _bound("minimum", base.minimum, rev.minimum, 1, add, at)
+        _bound("maximum", base.maximum, rev.maximum, -1, add, at)
+        _multiple_of(base.multiple_of, rev.multiple_of, add, at)
     for family, noun, low, high in _COUNTS:
+        if not _applies(base, rev, _KINDS[family]):
+            continue
         old, new = (
             (getattr(base, low), getattr(base, high)),
             (getattr(rev, low), getattr(rev, high)),

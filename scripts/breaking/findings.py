@@ -78,9 +78,10 @@ _OPERATION_RULES = [
     ("security-alternative-added", INFO, ADD, "a new way to authenticate is accepted"),
     ("property-deprecated", INFO, DEP, "a schema property was marked deprecated"),
     ("webhook-added", INFO, ADD, "a new webhook"),
-    ("webhook-removed", WARN, REM, "a webhook is no longer sent"),
+    # Receivers built for it go quiet without an error, as when an operation is removed.
+    ("webhook-removed", ERR, REM, "a webhook is no longer sent"),
     ("callback-added", INFO, ADD, "a new callback"),
-    ("callback-removed", WARN, REM, "a callback is no longer made"),
+    ("callback-removed", ERR, REM, "a callback is no longer made"),
     ("operation-stability-decreased", ERR, CHG, "x-stability-level was lowered (stable -> beta)"),
 ]
 

@@ -93,7 +93,9 @@ def operations(resolver: Resolver) -> dict[tuple[str, str], Operation]:
 
 
 def _callbacks(resolver: Resolver, owner: Operation) -> dict[tuple[str, str], Operation]:
-    """An operation's callbacks, keyed by its key, the callback's name, expression and method.
+    """An operation's callbacks, keyed by its key, the callback's expression and method: the
+    name is the spec's alone (the receiver sees the URL and the method), so renaming one is no
+    change; two callbacks with the same expression and method are told apart by name.
 
     A callback without a level of its own is as stable as the operation that registers it.
     """
@@ -113,7 +115,10 @@ def _callbacks(resolver: Resolver, owner: Operation) -> dict[tuple[str, str], Op
                 at = join(item_at, method)
                 level = level_of(op, at, resolver.source, owner.level)
                 label = f"{name} of {owner.label}"
-                out[(method, f"callback {key_of(owner.label)} {name} {expression}")] = Operation(
+                key = (method, f"callback {key_of(owner.label)} {expression}")
+                if key in out:
+                    key = (method, f"{key[1]} ({name})")
+                out[key] = Operation(
                     method, expression, op, at, {}, level=level, owner=label
                 )
     return out

@@ -24,9 +24,19 @@ _SCALARS = frozenset({"string", "integer", "number", "boolean", "null"})
 
 def wire_pair(comparer: SchemaComparer, base: Schema, rev: Schema) -> tuple[Schema, Schema]:
     """`base` and `rev` as the sets of strings they accept; the single value is kept."""
+    base, rev = _off_the_wire(comparer, base), _off_the_wire(comparer, rev)
     if _scalar(base) and _takes_one(rev) and rev.items is not None:
-        rev = comparer.rev.schema(rev.items)  # `?x=5` is still `["5"]`
+        rev = _off_the_wire(comparer, comparer.rev.schema(rev.items))  # `?x=5` is `["5"]`
     return _as_text(comparer, base, rev), _as_text(comparer, rev, base)
+
+
+def _off_the_wire(comparer: SchemaComparer, schema: Schema) -> Schema:
+    """`schema` without JSON null: text has no null of its own (an absent parameter is not
+    sent, `?x=` is the empty string), so allowing it or not changes nothing on the wire."""
+    types = schema.types
+    if schema.variants or types is None or "null" not in types or types == {"null"}:
+        return schema
+    return comparer.derived(schema, lambda s: replace(s, types=types - {"null"}), "off the wire")
 
 
 def _scalar(schema: Schema) -> bool:
