@@ -118,9 +118,7 @@ def _callbacks(resolver: Resolver, owner: Operation) -> dict[tuple[str, str], Op
                 key = (method, f"callback {key_of(owner.label)} {expression}")
                 if key in out:
                     key = (method, f"{key[1]} ({name})")
-                out[key] = Operation(
-                    method, expression, op, at, {}, level=level, owner=label
-                )
+                out[key] = Operation(method, expression, op, at, {}, level=level, owner=label)
     return out
 
 
