@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -150,3 +152,24 @@ def test_every_group_and_member_has_a_docstring() -> None:
         raw = name == "with_raw_response"  # its paginators raise: they have no raw form
         for member in (m for m in dir(group) if not m.startswith(("_", "iter_" if raw else "_"))):
             assert getattr(group, member).__doc__, f"{name}.{member}"
+
+
+def test_a_keywords_method_documents_the_body_fields() -> None:
+    doc = HarborClient("http://h.test").orders.create.__doc__ or ""
+    assert doc.startswith("`POST /v1/orders`: Create an order")
+    assert "Keywords:" in doc and "amount_cents: The amount in the currency's minor units" in doc
+
+
+def test_every_typescript_method_has_tsdoc() -> None:
+    source = (
+        (Path(__file__).parents[2] / "clients/typescript/src/index.ts").read_text().splitlines()
+    )
+    method = re.compile(r"^  (async )?[a-zA-Z_]\w*\(.*\)(: .+)? \{$")
+    undocumented = [
+        line.strip()
+        for before, line in zip(source, source[1:], strict=False)
+        if method.match(line) and not line.lstrip().startswith("constructor(")
+        if not before.strip().endswith("*/")
+    ]
+    assert not undocumented, undocumented
+    assert sum(1 for line in source if method.match(line)) > 40

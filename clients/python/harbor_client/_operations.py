@@ -91,7 +91,19 @@ def create_order_fields(
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
 ) -> Call[ApiResponse[models.Order]]:
-    """`create_order` with the body's fields as keywords; an optional one left None is not sent."""
+    """Or give the body's fields as keywords instead of `body` (an optional one left None is not sent):
+
+    Keywords:
+        customer_id: A customer's id, as issued by the partner.
+        amount_cents: The amount in the currency's minor units (cents for EUR).
+        currency: An ISO 4217 alphabetic currency code.
+        statement_descriptor: What the customer's card or bank statement shows (called
+            `description` before 2.0.0), without NUL characters (U+0000); null is the same as
+            leaving it out.
+        metadata: The partner's own key/value pairs; null is the same as leaving them out.
+        payment_method: How the order will be paid, `type` says which kind; null is the same as
+            leaving it out.
+    """
     fields = {
         "customer_id": customer_id,
         "amount_cents": amount_cents,
@@ -336,7 +348,11 @@ def set_api_version_pin_fields(
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.ApiVersionPin]:
-    """`set_api_version_pin` with the body's fields as keywords; an optional one left None is not sent."""
+    """Or give the body's fields as keywords instead of `body` (an optional one left None is not sent):
+
+    Keywords:
+        version: An API version, as `MAJOR.MINOR.PATCH`.
+    """
     fields = {"version": version}
     body = models.ApiVersionPinUpdate.model_validate(
         {k: v for k, v in fields.items() if v is not None}
@@ -452,7 +468,17 @@ def create_webhook_endpoint_fields(
     extra_query: Mapping[str, object] | None = None,
     extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookEndpointWithSecret]:
-    """`create_webhook_endpoint` with the body's fields as keywords; an optional one left None is not sent."""
+    """Or give the body's fields as keywords instead of `body` (an optional one left None is not sent):
+
+    Keywords:
+        url: Where Harbor POSTs the events. `https://` with a host name (or an IPv4 address) and
+            an optional port and path; no credentials or fragment. Development servers accept
+            `http://` and private addresses; production refuses both.
+        event_types: The event types to deliver to this endpoint; listing one twice is the same
+            as listing it once.
+        description: A note of the partner's own, such as what the endpoint feeds; null is the
+            same as leaving it out.
+    """
     fields = {"url": url, "event_types": event_types, "description": description}
     body = models.WebhookEndpointCreate.model_validate(
         {k: v for k, v in fields.items() if v is not None}

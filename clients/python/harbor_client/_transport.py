@@ -364,7 +364,9 @@ class fields_operation(Generic[P, Q, T]):  # lower case: used like a decorator
         self, build: Callable[P, Call[T]], from_fields: Callable[Q, Call[T]], positional: int
     ) -> None:
         self._build, self._from_fields, self._positional = build, from_fields, positional
-        self.__doc__ = build.__doc__
+        self.__doc__ = (
+            f"{(build.__doc__ or '').rstrip()}\n\n    {(from_fields.__doc__ or '').strip()}"
+        )
 
     def _choose(self, *args: Any, **kwargs: Any) -> Call[T]:
         if "body" in kwargs or len(args) > self._positional:
@@ -393,7 +395,11 @@ class fields_operation(Generic[P, Q, T]):  # lower case: used like a decorator
             return self
         method = _bound(self._build, *sender)
         send = sender[0]
-        return functools.wraps(method)(lambda *args, **kwargs: send(self._choose(*args, **kwargs)))
+        chosen = functools.wraps(method)(
+            lambda *args, **kwargs: send(self._choose(*args, **kwargs))
+        )
+        chosen.__doc__ = self.__doc__
+        return chosen
 
 
 class paginate(Generic[P, PageT, ItemT]):  # lower case: used like a decorator

@@ -49,7 +49,7 @@ def _classes(source: str) -> dict[str, tuple[ir.BodyField, ...]]:
         if not any(isinstance(b, ast.Name) and b.id == "BaseModel" for b in node.bases):
             continue
         fields: list[ir.BodyField] = []
-        for item in node.body:
+        for index, item in enumerate(node.body):
             if not (isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name)):
                 continue
             if item.target.id == "model_config":
@@ -63,14 +63,21 @@ def _classes(source: str) -> dict[str, tuple[ir.BodyField, ...]]:
             if annotation is None:
                 fields = []
                 break
-            fields.append(
-                ir.BodyField(
-                    item.target.id, annotation, item.value is None or _required(item.value)
-                )
-            )
+            required = item.value is None or _required(item.value)
+            doc = _docstring(node.body[index + 1 : index + 2])
+            fields.append(ir.BodyField(item.target.id, annotation, required, doc))
         if fields:
             classes[node.name] = tuple(fields)
     return classes
+
+
+def _docstring(following: list[ast.stmt]) -> str:
+    """The attribute docstring the models generator writes after a field, if any."""
+    if following and isinstance(following[0], ast.Expr):
+        value = following[0].value
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return " ".join(value.value.split())
+    return ""
 
 
 def _aliased(item: ast.AnnAssign) -> bool:

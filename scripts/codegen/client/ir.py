@@ -78,6 +78,7 @@ class BodyField:
     name: str
     annotation: str  # the model's own type, a nested model widened to `| dict[str, JsonValue]`
     required: bool
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
