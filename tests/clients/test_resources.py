@@ -120,6 +120,8 @@ def test_the_raw_response_has_status_headers_request_id_and_body() -> None:
     assert (raw.status_code, raw.request_id, raw.headers["x-request-id"]) == (200, "req_9", "req_9")
     assert raw.parse() == raw.data and raw.data.id == ORDER_ID
     assert harbor.with_raw_response.get_order(ORDER_ID).http_response.status_code == 200
+    # Stainless's spelling too: the group's own `with_raw_response`.
+    assert harbor.orders.with_raw_response.get(ORDER_ID).request_id == "req_9"
 
 
 def test_a_paginator_has_no_raw_form() -> None:

@@ -27,6 +27,7 @@ def sync(client: HarborClient, order_id: uuid.UUID) -> None:
     raw = client.with_raw_response.orders.get(order_id, extra_headers={"X-A": "1"})
     assert_type(raw, RawResponse[models.Order])
     assert_type(raw.request_id, str | None)
+    assert_type(client.orders.with_raw_response.get(order_id), RawResponse[models.Order])
     quick = client.with_options(timeout=1.0, max_retries=0)
     assert_type(quick, HarborClient)
     for order in quick.orders.iter_list_customer_orders("c", extra_query={"x": 1}):

@@ -2,7 +2,8 @@
 """`HarborClient` and `AsyncHarborClient`: one typed method per operation of Harbor Payments Order API.
 
 Every operation is a flat method (`client.create_order`) and, under its resource group, a short
-one (`client.orders.create`); `client.with_raw_response` has both, returning RawResponse.
+one (`client.orders.create`); `client.with_raw_response` has both, returning RawResponse, and
+`client.orders.with_raw_response` the group's.
 """
 
 # The machinery by module, so that no resource class (a tag `raw` makes `RawResource`) can
@@ -51,20 +52,30 @@ class _ApiVersionsResource:
     set_pin = _t.fields_operation(_ops.set_api_version_pin, _ops.set_api_version_pin_fields, 1)
 
 
-class ApiVersionsResource(_ApiVersionsResource, _t.SyncResource):
-    """`client.api_versions`."""
-
-
-class AsyncApiVersionsResource(_ApiVersionsResource, _t.AsyncResource):
-    """`client.api_versions` of an async client."""
-
-
 class ApiVersionsResourceWithRawResponse(_ApiVersionsResource, _t.SyncRawResource):
     """`client.with_raw_response.api_versions`: every method returns a RawResponse."""
 
 
 class AsyncApiVersionsResourceWithRawResponse(_ApiVersionsResource, _t.AsyncRawResource):
     """`client.with_raw_response.api_versions` of an async client: every method returns a RawResponse."""
+
+
+class ApiVersionsResource(_ApiVersionsResource, _t.SyncResource):
+    """`client.api_versions`."""
+
+    @property
+    def with_raw_response(self) -> ApiVersionsResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return ApiVersionsResourceWithRawResponse(self._client)
+
+
+class AsyncApiVersionsResource(_ApiVersionsResource, _t.AsyncResource):
+    """`client.api_versions` of an async client."""
+
+    @property
+    def with_raw_response(self) -> AsyncApiVersionsResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return AsyncApiVersionsResourceWithRawResponse(self._client)
 
 
 class _OrdersResource:
@@ -79,20 +90,30 @@ class _OrdersResource:
     )
 
 
-class OrdersResource(_OrdersResource, _t.SyncResource):
-    """`client.orders`."""
-
-
-class AsyncOrdersResource(_OrdersResource, _t.AsyncResource):
-    """`client.orders` of an async client."""
-
-
 class OrdersResourceWithRawResponse(_OrdersResource, _t.SyncRawResource):
     """`client.with_raw_response.orders`: every method returns a RawResponse."""
 
 
 class AsyncOrdersResourceWithRawResponse(_OrdersResource, _t.AsyncRawResource):
     """`client.with_raw_response.orders` of an async client: every method returns a RawResponse."""
+
+
+class OrdersResource(_OrdersResource, _t.SyncResource):
+    """`client.orders`."""
+
+    @property
+    def with_raw_response(self) -> OrdersResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return OrdersResourceWithRawResponse(self._client)
+
+
+class AsyncOrdersResource(_OrdersResource, _t.AsyncResource):
+    """`client.orders` of an async client."""
+
+    @property
+    def with_raw_response(self) -> AsyncOrdersResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return AsyncOrdersResourceWithRawResponse(self._client)
 
 
 class _SystemResource:
@@ -102,20 +123,30 @@ class _SystemResource:
     get_readiness = _t.operation(_ops.get_readiness)
 
 
-class SystemResource(_SystemResource, _t.SyncResource):
-    """`client.system`."""
-
-
-class AsyncSystemResource(_SystemResource, _t.AsyncResource):
-    """`client.system` of an async client."""
-
-
 class SystemResourceWithRawResponse(_SystemResource, _t.SyncRawResource):
     """`client.with_raw_response.system`: every method returns a RawResponse."""
 
 
 class AsyncSystemResourceWithRawResponse(_SystemResource, _t.AsyncRawResource):
     """`client.with_raw_response.system` of an async client: every method returns a RawResponse."""
+
+
+class SystemResource(_SystemResource, _t.SyncResource):
+    """`client.system`."""
+
+    @property
+    def with_raw_response(self) -> SystemResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return SystemResourceWithRawResponse(self._client)
+
+
+class AsyncSystemResource(_SystemResource, _t.AsyncResource):
+    """`client.system` of an async client."""
+
+    @property
+    def with_raw_response(self) -> AsyncSystemResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return AsyncSystemResourceWithRawResponse(self._client)
 
 
 class _WebhooksResource:
@@ -165,20 +196,30 @@ class _WebhooksResource:
     get_delivery = _t.operation(_ops.get_webhook_delivery)
 
 
-class WebhooksResource(_WebhooksResource, _t.SyncResource):
-    """`client.webhooks`."""
-
-
-class AsyncWebhooksResource(_WebhooksResource, _t.AsyncResource):
-    """`client.webhooks` of an async client."""
-
-
 class WebhooksResourceWithRawResponse(_WebhooksResource, _t.SyncRawResource):
     """`client.with_raw_response.webhooks`: every method returns a RawResponse."""
 
 
 class AsyncWebhooksResourceWithRawResponse(_WebhooksResource, _t.AsyncRawResource):
     """`client.with_raw_response.webhooks` of an async client: every method returns a RawResponse."""
+
+
+class WebhooksResource(_WebhooksResource, _t.SyncResource):
+    """`client.webhooks`."""
+
+    @property
+    def with_raw_response(self) -> WebhooksResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return WebhooksResourceWithRawResponse(self._client)
+
+
+class AsyncWebhooksResource(_WebhooksResource, _t.AsyncResource):
+    """`client.webhooks` of an async client."""
+
+    @property
+    def with_raw_response(self) -> AsyncWebhooksResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return AsyncWebhooksResourceWithRawResponse(self._client)
 
 
 class HarborClientWithRawResponse(_Operations, _t.SyncRawResource):
