@@ -42,6 +42,7 @@ HttpT = TypeVar("HttpT", bound=httpx.Client | httpx.AsyncClient)
 TransportT = TypeVar("TransportT", bound=httpx.BaseTransport | httpx.AsyncBaseTransport)
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
+ClientT = TypeVar("ClientT")
 Params = list[tuple[str, str | int | float | bool | None]]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 USER_AGENT = "harbor-client/2.1.0"
@@ -267,32 +268,27 @@ class AsyncClient(_Base[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         await self.aclose()
 
 
-class SyncResource:
+class _Group(Generic[ClientT]):
+    """Operations bound to a client they send through: a resource group, or the raw view."""
+
+    def __init__(self, client: ClientT) -> None:
+        self._client = client
+
+
+class SyncResource(_Group[SyncClient]):
     """A resource group of a sync client (`client.orders`): its operations, sent by the client."""
 
-    def __init__(self, client: SyncClient) -> None:
-        self._client = client
 
-
-class AsyncResource:
+class AsyncResource(_Group[AsyncClient]):
     """A resource group of an async client: its operations, sent by the client."""
 
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
 
-
-class SyncRawResource:
+class SyncRawResource(_Group[SyncClient]):
     """`client.with_raw_response` (or one of its groups): the operations return a RawResponse."""
 
-    def __init__(self, client: SyncClient) -> None:
-        self._client = client
 
-
-class AsyncRawResource:
+class AsyncRawResource(_Group[AsyncClient]):
     """`client.with_raw_response` of an async client: the operations return a RawResponse."""
-
-    def __init__(self, client: AsyncClient) -> None:
-        self._client = client
 
 
 Sync = SyncClient | SyncResource

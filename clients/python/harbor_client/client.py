@@ -45,8 +45,7 @@ class _ApiVersionsResource:
     """The API version each customer is pinned to. A request without a
     `Harbor-Version` header is answered in its customer's pinned version;
     a customer is pinned at its first authenticated request and moves its
-    pin here.
-    """
+    pin here."""
 
     get_pin = _t.operation(_ops.get_api_version_pin)
     set_pin = _t.fields_operation(_ops.set_api_version_pin, _ops.set_api_version_pin_fields, 1)
@@ -151,33 +150,7 @@ class AsyncSystemResource(_SystemResource, _t.AsyncResource):
 
 class _WebhooksResource:
     """Webhook endpoints, their delivery history, and the events Harbor sends
-    to them (documented under `webhooks`).
-
-    **Delivery.** Every event is recorded in the same database transaction
-    as the change it announces, so none is lost and none announces a change
-    that was rolled back. A delivery worker then POSTs it as JSON to each
-    endpoint of the customer subscribed to its type, usually within a
-    second. Delivery is *at least once*: an event can arrive more than once,
-    always with the same `webhook-id`, and events can arrive out of order.
-    Deduplicate by `webhook-id`, and order by the payload's `timestamp`.
-
-    **Signatures** follow [Standard Webhooks](https://www.standardwebhooks.com).
-    Each request carries `webhook-id`, `webhook-timestamp` and
-    `webhook-signature`: `v1,` and the base64 HMAC-SHA256 of
-    `{webhook-id}.{webhook-timestamp}.{raw body}`, keyed with the
-    base64-decoded part of the endpoint's secret after `whsec_`. Verify it
-    over the raw body before parsing it, and refuse timestamps more than five
-    minutes from your clock; any Standard Webhooks library does both, e.g.
-    `standardwebhooks.Webhook(secret).verify(body, headers)` in Python.
-
-    **Retries.** An attempt succeeds on any 2xx answer within 15 seconds (5
-    to connect); anything else, redirects included, fails and is retried.
-    With Harbor's default settings attempt *n* + 1 follows attempt *n* after
-    min(4 h, 30 s × 2^(n−1)), randomised to between half and all of that
-    delay (jitter). After the 15th failed attempt, 12 to 24 hours after the
-    first, the delivery is `failed`; the endpoint's deliveries list every
-    attempt with its status code and error.
-    """
+    to them (documented under `webhooks`)."""
 
     list_endpoints = _t.operation(_ops.list_webhook_endpoints)
     iter_list_endpoints = _t.paginate(

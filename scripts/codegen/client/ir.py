@@ -205,7 +205,7 @@ class Resource:
     name: str  # the clients' attribute
     ts_name: str
     class_name: str  # OrdersResource; Async..., ...WithRawResponse for the other modes
-    description: str
+    description: str  # the tag's first paragraph, or a line naming the group
     members: tuple[Member, ...]
 
 

@@ -60,7 +60,9 @@ def resources(
                 name=attr,
                 ts_name=ts_attr,
                 class_name=pascal(name, fallback="Default") + "Resource",
-                description=docs.get(tags[name], "").strip(),
+                # The tag's first paragraph: a docstring's summary, not the whole guide.
+                description=docs.get(tags[name], "").strip().split("\n\n")[0]
+                or f"The {tags[name]} operations.",
                 members=_members(name, by_name[name]),
             )
         )
