@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.codegen.client.fields import body_fields
 from scripts.codegen.client.parse import parse_client
 from scripts.codegen.load import load
 
@@ -85,3 +86,40 @@ def test_a_group_named_like_a_flat_method_or_a_client_attribute_is_renamed(tmp_p
     )
     assert set(members(spec)) == {"orders_", "with_options_", "x"}
     assert members(spec)["x"] == {"close_": "close_"}  # a reserved method name stays flat
+
+
+MODELS = """
+class Kind(OpenStrEnum):
+    A = "a"
+
+class Inner(BaseModel):
+    x: int
+
+class Body(BaseModel):
+    name: Annotated[str, Field(max_length=3)]
+    inner: Inner | None = None
+    kinds: list[Kind]
+    at: AwareDatetime | None = None
+
+class Aliased(BaseModel):
+    from_: Annotated[str, Field(alias="from")]
+
+class Odd(BaseModel):
+    when: SomethingElse
+"""
+
+
+def test_body_fields_take_the_models_types_widened_for_dicts_and_enum_strings() -> None:
+    fields = body_fields(MODELS, "models.Body", frozenset())
+    assert fields is not None
+    assert [(f.name, f.annotation, f.required) for f in fields] == [
+        ("name", "str", True),
+        ("inner", "models.Inner | dict[str, JsonValue] | None", False),
+        ("kinds", "list[models.Kind | str]", True),
+        ("at", "datetime | None", False),
+    ]
+    # An alias, a type the operations module cannot name, a taken name: the model only.
+    assert body_fields(MODELS, "models.Aliased", frozenset()) is None
+    assert body_fields(MODELS, "models.Odd", frozenset()) is None
+    assert body_fields(MODELS, "models.Body", frozenset({"kinds"})) is None
+    assert body_fields(MODELS, "bytes", frozenset()) is None

@@ -82,8 +82,8 @@ def create_order_fields(
     statement_descriptor: str | None = None,
     metadata: models.Metadata | dict[str, JsonValue] | None = None,
     payment_method: models.CardPaymentMethod
+    | models.BankTransferPaymentMethod
     | dict[str, JsonValue]
-    | (models.BankTransferPaymentMethod | dict[str, JsonValue])
     | None = None,
     idempotency_key: str | None = None,
     options: RequestOptions | None = None,

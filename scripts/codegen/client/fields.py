@@ -21,6 +21,8 @@ KNOWN = frozenset(
     | {"date", "datetime", "time", "UUID"}
 )
 RENAMED = {"AwareDatetime": "datetime", "NaiveDatetime": "datetime", "Any": "JsonValue"}
+# What a nested model or an open enum may also be given as.
+WIDER = {"model": "dict[str, JsonValue]", "enum": "str"}
 
 
 def body_fields(
@@ -109,9 +111,9 @@ def _annotation(node: ast.expr, names: dict[str, str]) -> str | None:
                     unknown.append(name.id)
                 return name
             qualified: ast.expr = ast.Attribute(ast.Name("models", ast.Load()), name.id, ast.Load())
-            wider = {"model": "dict[str, JsonValue]", "enum": "str"}.get(kind)
-            if wider:
-                qualified = ast.BinOp(qualified, ast.BitOr(), ast.parse(wider, mode="eval").body)
+            if kind in WIDER:
+                also = ast.parse(WIDER[kind], mode="eval").body
+                qualified = ast.BinOp(qualified, ast.BitOr(), also)
             return ast.copy_location(qualified, name)
 
         def visit_Subscript(self, sub: ast.Subscript) -> ast.AST:
@@ -120,8 +122,26 @@ def _annotation(node: ast.expr, names: dict[str, str]) -> str | None:
                 return inner
             return self.generic_visit(sub)
 
-    text = ast.unparse(Qualify().visit(_unwrap(node)))
+    # A union's own members widened once, at its end (before None), so that `A | B | None`
+    # reads `models.A | models.B | dict[str, JsonValue] | None`, not a nest of parentheses.
+    parts: list[str] = []
+    wider: list[str] = []
+    for member in _members(_unwrap(node)):
+        kind = names.get(member.id) if isinstance(member, ast.Name) else None
+        if isinstance(member, ast.Name) and kind in WIDER:
+            parts.append(f"models.{member.id}")
+            wider += [] if WIDER[kind] in wider else [WIDER[kind]]
+        else:
+            parts.append(ast.unparse(Qualify().visit(member)))
+    tail = ["None"] if "None" in parts else []
+    text = " | ".join([*(p for p in parts if p != "None"), *wider, *tail])
     return None if unknown else text
+
+
+def _members(node: ast.expr) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        return [*_members(node.left), *_members(node.right)]
+    return [_unwrap(node)]
 
 
 def _kinds(tree: ast.Module) -> dict[str, str]:
