@@ -3,7 +3,7 @@
 
 from . import models
 from ._retry import RetryPolicy
-from ._runtime import ApiResponse, AsyncPaginator, Paginator, RequestOptions
+from ._runtime import ApiResponse, AsyncPaginator, Paginator, RawResponse, RequestOptions
 from .client import AsyncHarborClient, HarborClient
 from .errors import (
     BadRequestError,
@@ -49,6 +49,7 @@ __all__ = [
     "NotFoundError",
     "Paginator",
     "RateLimitedError",
+    "RawResponse",
     "RequestHeaderFieldsTooLargeError",
     "RequestOptions",
     "RetryPolicy",

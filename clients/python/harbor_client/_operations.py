@@ -5,7 +5,10 @@ Each function builds a Call; the clients (client.py) send it. One constant per o
 what does not change between calls: method, path, credentials, retry safety, how to decode.
 """
 
+from collections.abc import Mapping
 from uuid import UUID
+
+from pydantic import JsonValue
 
 from . import models
 from ._runtime import (
@@ -19,6 +22,7 @@ from ._runtime import (
     json_body,
     new_idempotency_key,
     no_body,
+    with_extras,
 )
 
 CREATE_ORDER: Operation[ApiResponse[models.Order]] = Operation(
@@ -37,6 +41,9 @@ def create_order(
     *,
     idempotency_key: str | None = None,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[ApiResponse[models.Order]]:
     """`POST /v1/orders`: Create an order
 
@@ -55,12 +62,64 @@ def create_order(
             expire 24 hours after first use. Made (a UUID4) when not given; every retry of the
             call sends the same one.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         CREATE_ORDER,
         headers={"Idempotency-Key": idempotency_key or new_idempotency_key()},
         body=body,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
+    )
+
+
+def create_order_fields(
+    *,
+    customer_id: str,
+    amount_cents: int,
+    currency: str,
+    statement_descriptor: str | None = None,
+    metadata: models.Metadata | dict[str, JsonValue] | None = None,
+    payment_method: models.CardPaymentMethod
+    | models.BankTransferPaymentMethod
+    | dict[str, JsonValue]
+    | None = None,
+    idempotency_key: str | None = None,
+    options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
+) -> Call[ApiResponse[models.Order]]:
+    """Or give the body's fields as keywords instead of `body` (an optional one left None is not sent):
+
+    Keywords:
+        customer_id: A customer's id, as issued by the partner.
+        amount_cents: The amount in the currency's minor units (cents for EUR).
+        currency: An ISO 4217 alphabetic currency code.
+        statement_descriptor: What the customer's card or bank statement shows (called
+            `description` before 2.0.0), without NUL characters (U+0000); null is the same as
+            leaving it out.
+        metadata: The partner's own key/value pairs; null is the same as leaving them out.
+        payment_method: How the order will be paid, `type` says which kind; null is the same as
+            leaving it out.
+    """
+    fields = {
+        "customer_id": customer_id,
+        "amount_cents": amount_cents,
+        "currency": currency,
+        "statement_descriptor": statement_descriptor,
+        "metadata": metadata,
+        "payment_method": payment_method,
+    }
+    body = models.OrderCreate.model_validate({k: v for k, v in fields.items() if v is not None})
+    return create_order(
+        body,
+        idempotency_key=idempotency_key,
         options=options,
+        extra_headers=extra_headers,
+        extra_query=extra_query,
+        extra_body=extra_body,
     )
 
 
@@ -78,6 +137,9 @@ def get_order(
     order_id: UUID,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.Order]:
     """`GET /v1/orders/{order_id}`: Get an order
 
@@ -88,11 +150,14 @@ def get_order(
     Args:
         order_id: The order's id.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         GET_ORDER,
         path={"order_id": order_id},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -110,6 +175,9 @@ def cancel_order(
     order_id: UUID,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.Order]:
     """`POST /v1/orders/{order_id}/cancel`: Cancel an order
 
@@ -120,11 +188,14 @@ def cancel_order(
     Args:
         order_id: The order's id.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         CANCEL_ORDER,
         path={"order_id": order_id},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -149,6 +220,9 @@ def list_customer_orders(
     limit: int | None = None,
     cursor: str | None = None,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.OrderPage]:
     """`GET /v1/customers/{customer_id}/orders`: List a customer's orders
 
@@ -164,12 +238,15 @@ def list_customer_orders(
         cursor: The `next_cursor` of the previous page; omit it for the first page. Cursors are
             opaque and tamper-evident.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         LIST_CUSTOMER_ORDERS,
         path={"customer_id": customer_id},
         query={"limit": limit, "cursor": cursor},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -187,6 +264,9 @@ def get_api_version_pin(
     customer_id: str,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.ApiVersionPin]:
     """`GET /v1/customers/{customer_id}/api-version`: Get a customer's pinned API version
 
@@ -201,11 +281,14 @@ def get_api_version_pin(
     Args:
         customer_id: The customer whose pin to read or move; must be the authenticated customer.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         GET_API_VERSION_PIN,
         path={"customer_id": customer_id},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -225,6 +308,9 @@ def set_api_version_pin(
     body: models.ApiVersionPinUpdate,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.ApiVersionPin]:
     """`PUT /v1/customers/{customer_id}/api-version`: Move a customer's pinned API version
 
@@ -241,12 +327,43 @@ def set_api_version_pin(
         customer_id: The customer whose pin to read or move; must be the authenticated customer.
         body: The request body.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         SET_API_VERSION_PIN,
         path={"customer_id": customer_id},
         body=body,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
+    )
+
+
+def set_api_version_pin_fields(
+    customer_id: str,
+    *,
+    version: str,
+    options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
+) -> Call[models.ApiVersionPin]:
+    """Or give the body's fields as keywords instead of `body` (an optional one left None is not sent):
+
+    Keywords:
+        version: An API version, as `MAJOR.MINOR.PATCH`.
+    """
+    fields = {"version": version}
+    body = models.ApiVersionPinUpdate.model_validate(
+        {k: v for k, v in fields.items() if v is not None}
+    )
+    return set_api_version_pin(
+        customer_id,
+        body,
         options=options,
+        extra_headers=extra_headers,
+        extra_query=extra_query,
+        extra_body=extra_body,
     )
 
 
@@ -270,6 +387,9 @@ def list_webhook_endpoints(
     limit: int | None = None,
     cursor: str | None = None,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookEndpointPage]:
     """`GET /v1/webhook-endpoints`: List webhook endpoints
 
@@ -281,11 +401,14 @@ def list_webhook_endpoints(
         cursor: The `next_cursor` of the previous page; omit it for the first page. Cursors are
             opaque and tamper-evident.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         LIST_WEBHOOK_ENDPOINTS,
         query={"limit": limit, "cursor": cursor},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -304,6 +427,9 @@ def create_webhook_endpoint(
     body: models.WebhookEndpointCreate,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookEndpointWithSecret]:
     """`POST /v1/webhook-endpoints`: Register a webhook endpoint
 
@@ -321,11 +447,48 @@ def create_webhook_endpoint(
     Args:
         body: The request body.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         CREATE_WEBHOOK_ENDPOINT,
         body=body,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
+    )
+
+
+def create_webhook_endpoint_fields(
+    *,
+    url: str,
+    event_types: list[models.WebhookEventType | str],
+    description: str | None = None,
+    options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
+) -> Call[models.WebhookEndpointWithSecret]:
+    """Or give the body's fields as keywords instead of `body` (an optional one left None is not sent):
+
+    Keywords:
+        url: Where Harbor POSTs the events. `https://` with a host name (or an IPv4 address) and
+            an optional port and path; no credentials or fragment. Development servers accept
+            `http://` and private addresses; production refuses both.
+        event_types: The event types to deliver to this endpoint; listing one twice is the same
+            as listing it once.
+        description: A note of the partner's own, such as what the endpoint feeds; null is the
+            same as leaving it out.
+    """
+    fields = {"url": url, "event_types": event_types, "description": description}
+    body = models.WebhookEndpointCreate.model_validate(
+        {k: v for k, v in fields.items() if v is not None}
+    )
+    return create_webhook_endpoint(
+        body,
         options=options,
+        extra_headers=extra_headers,
+        extra_query=extra_query,
+        extra_body=extra_body,
     )
 
 
@@ -343,6 +506,9 @@ def get_webhook_endpoint(
     endpoint_id: UUID,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookEndpoint]:
     """`GET /v1/webhook-endpoints/{endpoint_id}`: Get a webhook endpoint
 
@@ -352,11 +518,14 @@ def get_webhook_endpoint(
     Args:
         endpoint_id: The webhook endpoint's id.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         GET_WEBHOOK_ENDPOINT,
         path={"endpoint_id": endpoint_id},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -374,6 +543,9 @@ def delete_webhook_endpoint(
     endpoint_id: UUID,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[None]:
     """`DELETE /v1/webhook-endpoints/{endpoint_id}`: Delete a webhook endpoint
 
@@ -385,11 +557,14 @@ def delete_webhook_endpoint(
     Args:
         endpoint_id: The webhook endpoint's id.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         DELETE_WEBHOOK_ENDPOINT,
         path={"endpoint_id": endpoint_id},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -409,6 +584,9 @@ def rotate_webhook_endpoint_secret(
     *,
     body: models.WebhookSecretRotation | None = None,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookSecretRotated]:
     """`POST /v1/webhook-endpoints/{endpoint_id}/rotate-secret`: Rotate a webhook endpoint's signing secret
 
@@ -426,12 +604,15 @@ def rotate_webhook_endpoint_secret(
         endpoint_id: The webhook endpoint's id.
         body: The request body.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         ROTATE_WEBHOOK_ENDPOINT_SECRET,
         path={"endpoint_id": endpoint_id},
         body=body,
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -457,6 +638,9 @@ def list_webhook_deliveries(
     limit: int | None = None,
     cursor: str | None = None,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookDeliveryPage]:
     """`GET /v1/webhook-endpoints/{endpoint_id}/deliveries`: List an endpoint's deliveries
 
@@ -472,12 +656,15 @@ def list_webhook_deliveries(
         cursor: The `next_cursor` of the previous page; omit it for the first page. Cursors are
             opaque and tamper-evident.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         LIST_WEBHOOK_DELIVERIES,
         path={"endpoint_id": endpoint_id},
         query={"status": status, "limit": limit, "cursor": cursor},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -496,6 +683,9 @@ def get_webhook_delivery(
     delivery_id: UUID,
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.WebhookDelivery]:
     """`GET /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}`: Get a delivery
 
@@ -508,11 +698,14 @@ def get_webhook_delivery(
         endpoint_id: The webhook endpoint's id.
         delivery_id: The delivery's id, as sent in its `webhook-id` header.
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         GET_WEBHOOK_DELIVERY,
         path={"endpoint_id": endpoint_id, "delivery_id": delivery_id},
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -529,6 +722,9 @@ GET_HEALTH: Operation[models.Health] = Operation(
 def get_health(
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.Health]:
     """`GET /health`: Liveness probe
 
@@ -536,10 +732,13 @@ def get_health(
 
     Args:
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         GET_HEALTH,
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )
 
 
@@ -556,6 +755,9 @@ GET_READINESS: Operation[models.Readiness] = Operation(
 def get_readiness(
     *,
     options: RequestOptions | None = None,
+    extra_headers: Mapping[str, str] | None = None,
+    extra_query: Mapping[str, object] | None = None,
+    extra_body: Mapping[str, object] | None = None,
 ) -> Call[models.Readiness]:
     """`GET /ready`: Readiness probe
 
@@ -563,8 +765,11 @@ def get_readiness(
 
     Args:
         options: A timeout, extra headers or a retry budget for this call only.
+        extra_headers: Headers to send besides the declared ones (they win over the client's).
+        extra_query: Query parameters to send besides the declared ones.
+        extra_body: JSON members merged over the body's, for fields the spec does not declare.
     """
     return Call(
         GET_READINESS,
-        options=options,
+        options=with_extras(options, extra_headers, extra_query, extra_body),
     )

@@ -24,11 +24,35 @@ REQUEST_ID_HEADER = "X-Request-ID"
 
 @dataclass(frozen=True, slots=True)
 class RequestOptions:
-    """Per-call settings: a timeout, extra headers (they win over the client's), a retry budget."""
+    """Per-call settings: a timeout, extra headers (they win over the client's), a retry budget.
+
+    `extra_query` and `extra_body` are escape hatches for what the spec does not declare (yet):
+    query parameters appended, JSON members merged over the body's.
+    """
 
     timeout: float | httpx.Timeout | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     max_retries: int | None = None
+    extra_query: Mapping[str, object] = field(default_factory=dict)
+    extra_body: Mapping[str, object] = field(default_factory=dict)
+
+
+def with_extras(
+    options: RequestOptions | None,
+    headers: Mapping[str, str] | None,
+    query: Mapping[str, object] | None,
+    body: Mapping[str, object] | None,
+) -> RequestOptions | None:
+    """`options` with a call's `extra_headers`, `extra_query` and `extra_body` added."""
+    if not (headers or query or body):
+        return options
+    options = options or RequestOptions()
+    return replace(
+        options,
+        headers={**options.headers, **(headers or {})},
+        extra_query={**options.extra_query, **(query or {})},
+        extra_body={**options.extra_body, **(body or {})},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +63,23 @@ class ApiResponse(Generic[T]):
     data: T
     headers: httpx.Headers
     request_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RawResponse(Generic[T]):
+    """An answer as it came (`client.with_raw_response...`): status, headers, request id, body.
+
+    `data` (or `parse()`) is what the plain method returns; `http_response` is httpx's own.
+    """
+
+    status_code: int
+    headers: httpx.Headers
+    request_id: str | None
+    data: T
+    http_response: httpx.Response
+
+    def parse(self) -> T:
+        return self.data
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +131,9 @@ class Call(Generic[T]):
         )
 
     def query_params(self) -> list[tuple[str, str]]:
-        return [(name, text(item)) for name, value in self.query.items() for item in _each(value)]
+        extra = self.options.extra_query if self.options else {}
+        query = {**self.query, **extra}
+        return [(name, text(item)) for name, value in query.items() for item in _each(value)]
 
     def header_values(self) -> dict[str, str]:
         headers = {name: joined(value) for name, value in self.headers.items() if value is not None}
@@ -99,9 +142,18 @@ class Call(Generic[T]):
             headers["Cookie"] = cookies
         if self.operation.media_type and self.body is not None:
             headers["Content-Type"] = self.operation.media_type
+        elif self.options is not None and self.options.extra_body:
+            headers["Content-Type"] = self.operation.media_type or "application/json"
         return headers
 
     def content(self) -> bytes | None:
+        extra = self.options.extra_body if self.options else {}
+        if extra and not isinstance(self.body, bytes):
+            body = self.body
+            if isinstance(body, BaseModel):
+                body = body.model_dump(mode="json", by_alias=True, exclude_unset=True)
+            merged = {**body, **extra} if isinstance(body, Mapping) else dict(extra)
+            return pydantic_core.to_json(merged, by_alias=True)
         if self.body is None or isinstance(self.body, bytes):
             return self.body
         if isinstance(self.body, BaseModel):

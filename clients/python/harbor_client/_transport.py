@@ -7,6 +7,7 @@ on an async client it returns an awaitable of it.
 """
 
 import asyncio
+import copy
 import functools
 import inspect
 import logging
@@ -14,29 +15,34 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import replace
 from types import TracebackType
-from typing import Any, Generic, ParamSpec, Self, TypeVar, get_args, overload
+from typing import Any, Generic, ParamSpec, Protocol, Self, TypeVar, get_args, overload
 
 import httpx
 
 from ._retry import RetryPolicy
 from ._runtime import (
+    REQUEST_ID_HEADER,
     ApiKey,
     AsyncPaginator,
     Bearer,
     Call,
     Pager,
     Paginator,
+    RawResponse,
     RequestOptions,
 )
 from .errors import HarborTimeoutError, HarborTransportError, error_for
 
 P = ParamSpec("P")
+Q = ParamSpec("Q")
 T = TypeVar("T")
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
 HttpT = TypeVar("HttpT", bound=httpx.Client | httpx.AsyncClient)
 TransportT = TypeVar("TransportT", bound=httpx.BaseTransport | httpx.AsyncBaseTransport)
 R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
+ClientT = TypeVar("ClientT")
 Params = list[tuple[str, str | int | float | bool | None]]
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 USER_AGENT = "harbor-client/2.1.0"
@@ -138,8 +144,10 @@ class _Base(Generic[HttpT, TransportT]):
         return delay
 
     @staticmethod
-    def _finish(call: Call[T], request: httpx.Request, outcome: httpx.Response | Exception) -> T:
-        """The decoded body of a success, or the exception for anything else."""
+    def _finish(
+        call: Call[T], request: httpx.Request, outcome: httpx.Response | Exception
+    ) -> RawResponse[T]:
+        """A success with its decoded body, or the exception for anything else."""
         if isinstance(outcome, Exception):
             kind = (
                 HarborTimeoutError
@@ -149,7 +157,33 @@ class _Base(Generic[HttpT, TransportT]):
             raise kind(f"{call.operation.operation_id}: {outcome!r}", request) from outcome
         if outcome.status_code >= 400:
             raise error_for(outcome)
-        return call.operation.decode(outcome)
+        data = call.operation.decode(outcome)
+        request_id = outcome.headers.get(REQUEST_ID_HEADER)
+        return RawResponse(outcome.status_code, outcome.headers, request_id, data, outcome)
+
+    def with_options(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """A copy of this client with other defaults, sending over the same connection pool.
+
+        Only the original closes the pool: close it (or leave its `with` block) last.
+        """
+        clone = copy.copy(self)
+        clone._owns_http = False
+        if timeout is not None:
+            clone._timeout = timeout
+        if retry is not None:
+            clone._retry = retry
+        if max_retries is not None:
+            clone._retry = replace(clone._retry, max_retries=max_retries)
+        if headers:
+            clone._headers = {**self._headers, **headers}
+        return clone
 
 
 class SyncClient(_Base[httpx.Client, httpx.BaseTransport]):
@@ -159,6 +193,9 @@ class SyncClient(_Base[httpx.Client, httpx.BaseTransport]):
         return httpx.Client(transport=transport)
 
     def _send(self, call: Call[T]) -> T:
+        return self._send_raw(call).data
+
+    def _send_raw(self, call: Call[T]) -> RawResponse[T]:
         request = self._request(call)
         attempt = 0
         while True:
@@ -197,6 +234,9 @@ class AsyncClient(_Base[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         return httpx.AsyncClient(transport=transport)
 
     async def _send(self, call: Call[T]) -> T:
+        return (await self._send_raw(call)).data
+
+    async def _send_raw(self, call: Call[T]) -> RawResponse[T]:
         request = self._request(call)
         attempt = 0
         while True:
@@ -228,6 +268,59 @@ class AsyncClient(_Base[httpx.AsyncClient, httpx.AsyncBaseTransport]):
         await self.aclose()
 
 
+class _Group(Generic[ClientT]):
+    """Operations bound to a client they send through: a resource group, or the raw view."""
+
+    def __init__(self, client: ClientT) -> None:
+        self._client = client
+
+
+class SyncResource(_Group[SyncClient]):
+    """A resource group of a sync client (`client.orders`): its operations, sent by the client."""
+
+
+class AsyncResource(_Group[AsyncClient]):
+    """A resource group of an async client: its operations, sent by the client."""
+
+
+class SyncRawResource(_Group[SyncClient]):
+    """`client.with_raw_response` (or one of its groups): the operations return a RawResponse."""
+
+
+class AsyncRawResource(_Group[AsyncClient]):
+    """`client.with_raw_response` of an async client: the operations return a RawResponse."""
+
+
+Sync = SyncClient | SyncResource
+Async = AsyncClient | AsyncResource
+
+
+class Either(Protocol[P, Q, R_co]):
+    """A method taking either of two signatures: the body as a model, or its fields as keywords."""
+
+    @overload
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R_co: ...
+    @overload
+    def __call__(self, *args: Q.args, **kwargs: Q.kwargs) -> R_co: ...
+
+
+def _sender(client: object) -> tuple[Callable[[Call[Any]], Any], Callable[[Any], Any]] | None:
+    """How `client` sends a Call, and the return type `help()` shows for a body type."""
+    if isinstance(client, SyncClient):
+        return client._send, lambda body: body
+    if isinstance(client, SyncResource):
+        return client._client._send, lambda body: body
+    if isinstance(client, SyncRawResource):
+        return client._client._send_raw, lambda body: RawResponse[body]  # type: ignore[valid-type]
+    if isinstance(client, AsyncClient):
+        return client._send, lambda body: Awaitable[body]  # type: ignore[valid-type]
+    if isinstance(client, AsyncResource):
+        return client._client._send, lambda body: Awaitable[body]  # type: ignore[valid-type]
+    if isinstance(client, AsyncRawResource):
+        return client._client._send_raw, lambda body: Awaitable[RawResponse[body]]  # type: ignore[valid-type]
+    return None
+
+
 class operation(Generic[P, T]):  # lower case: used like a decorator
     """An operation as a method of both clients, with the signature of its builder."""
 
@@ -238,17 +331,71 @@ class operation(Generic[P, T]):  # lower case: used like a decorator
     @overload
     def __get__(self, client: None, owner: type[Any] | None = None) -> Self: ...
     @overload
-    def __get__(self, client: SyncClient, owner: type[Any] | None = None) -> Callable[P, T]: ...
+    def __get__(self, client: Sync, owner: type[Any] | None = None) -> Callable[P, T]: ...
     @overload
     def __get__(
-        self, client: AsyncClient, owner: type[Any] | None = None
+        self, client: Async, owner: type[Any] | None = None
     ) -> Callable[P, Awaitable[T]]: ...
+    @overload
+    def __get__(
+        self, client: SyncRawResource, owner: type[Any] | None = None
+    ) -> Callable[P, RawResponse[T]]: ...
+    @overload
+    def __get__(
+        self, client: AsyncRawResource, owner: type[Any] | None = None
+    ) -> Callable[P, Awaitable[RawResponse[T]]]: ...
     def __get__(self, client: object, owner: type[Any] | None = None) -> object:
-        if isinstance(client, SyncClient):
-            return _bound(self._build, client._send, lambda body: body)
-        if isinstance(client, AsyncClient):
-            return _bound(self._build, client._send, lambda body: Awaitable[body])  # type: ignore[valid-type]
-        return self
+        sender = _sender(client)
+        return self if sender is None else _bound(self._build, *sender)
+
+
+class fields_operation(Generic[P, Q, T]):  # lower case: used like a decorator
+    """An operation with a JSON body that also takes the body's fields as keyword arguments.
+
+    Called with the body (positionally, or as `body=`) it is `build`; otherwise `from_fields`,
+    which builds the model from the keywords, so the type checker knows every field's type.
+    """
+
+    def __init__(
+        self, build: Callable[P, Call[T]], from_fields: Callable[Q, Call[T]], positional: int
+    ) -> None:
+        self._build, self._from_fields, self._positional = build, from_fields, positional
+        self.__doc__ = (
+            f"{(build.__doc__ or '').rstrip()}\n\n    {(from_fields.__doc__ or '').strip()}"
+        )
+
+    def _choose(self, *args: Any, **kwargs: Any) -> Call[T]:
+        if "body" in kwargs or len(args) > self._positional:
+            return self._build(*args, **kwargs)
+        return self._from_fields(*args, **kwargs)
+
+    @overload
+    def __get__(self, client: None, owner: type[Any] | None = None) -> Self: ...
+    @overload
+    def __get__(self, client: Sync, owner: type[Any] | None = None) -> Either[P, Q, T]: ...
+    @overload
+    def __get__(
+        self, client: Async, owner: type[Any] | None = None
+    ) -> Either[P, Q, Awaitable[T]]: ...
+    @overload
+    def __get__(
+        self, client: SyncRawResource, owner: type[Any] | None = None
+    ) -> Either[P, Q, RawResponse[T]]: ...
+    @overload
+    def __get__(
+        self, client: AsyncRawResource, owner: type[Any] | None = None
+    ) -> Either[P, Q, Awaitable[RawResponse[T]]]: ...
+    def __get__(self, client: object, owner: type[Any] | None = None) -> object:
+        sender = _sender(client)
+        if sender is None:
+            return self
+        method = _bound(self._build, *sender)
+        send = sender[0]
+        chosen = functools.wraps(method)(
+            lambda *args, **kwargs: send(self._choose(*args, **kwargs))
+        )
+        chosen.__doc__ = self.__doc__
+        return chosen
 
 
 class paginate(Generic[P, PageT, ItemT]):  # lower case: used like a decorator
@@ -262,24 +409,30 @@ class paginate(Generic[P, PageT, ItemT]):  # lower case: used like a decorator
     def __get__(self, client: None, owner: type[Any] | None = None) -> Self: ...
     @overload
     def __get__(
-        self, client: SyncClient, owner: type[Any] | None = None
+        self, client: Sync, owner: type[Any] | None = None
     ) -> Callable[P, Paginator[PageT, ItemT]]: ...
     @overload
     def __get__(
-        self, client: AsyncClient, owner: type[Any] | None = None
+        self, client: Async, owner: type[Any] | None = None
     ) -> Callable[P, AsyncPaginator[PageT, ItemT]]: ...
     def __get__(self, client: object, owner: type[Any] | None = None) -> object:
         pager = self._pager
-        if isinstance(client, SyncClient):
+        sender = client._client if isinstance(client, SyncResource | AsyncResource) else client
+        if isinstance(sender, SyncClient):
+            send = sender._send
             return _bound(
-                self._build, lambda call: Paginator(client._send, call, pager), lambda _: Paginator
+                self._build, lambda call: Paginator(send, call, pager), lambda _: Paginator
             )
-        if isinstance(client, AsyncClient):
+        if isinstance(sender, AsyncClient):
+            asend = sender._send
             return _bound(
                 self._build,
-                lambda call: AsyncPaginator(client._send, call, pager),
+                lambda call: AsyncPaginator(asend, call, pager),
                 lambda _: AsyncPaginator,
             )
+        if isinstance(sender, SyncRawResource | AsyncRawResource):
+            # A paginator sends many requests; the raw answer of one page is the list method's.
+            raise AttributeError("paginators have no raw form: call the list method for one page")
         return self
 
 

@@ -203,6 +203,9 @@ function withStatus<T>(result: FetchResult<T>): ApiResponse<T> {
   return { status, data, headers, requestId: headers.get(REQUEST_ID_HEADER) ?? undefined };
 }
 
+/** What `withOptions` may change; `maxRetries` is short for `retry: { maxRetries }`. */
+export type ClientOverrides = Partial<Pick<ClientOptions, "timeoutMs" | "retry" | "headers" | "apiVersion">> & { maxRetries?: number };
+
 /** The contract version this client was generated from: sent on every request as Harbor-Version. */
 export const API_VERSION = "2.1.0";
 
@@ -212,9 +215,36 @@ export class HarborClient {
   readonly raw: Client<paths>;
   readonly #options: ClientOptions;
 
+  /** The API version each customer is pinned to. A request without a
+   * `Harbor-Version` header is answered in its customer's pinned version;
+   * a customer is pinned at its first authenticated request and moves its
+   * pin here. */
+  readonly apiVersions: ApiVersionsResource = new ApiVersionsResource(this);
+  /** Payment orders and their lifecycle. */
+  readonly orders: OrdersResource = new OrdersResource(this);
+  /** Liveness and readiness probes for orchestration. */
+  readonly system: SystemResource = new SystemResource(this);
+  /** Webhook endpoints, their delivery history, and the events Harbor sends
+   * to them (documented under `webhooks`). */
+  readonly webhooks: WebhooksResource = new WebhooksResource(this);
+
   constructor(options: ClientOptions) {
     this.#options = options;
     this.raw = createClient<paths>({ baseUrl: options.baseUrl.replace(/\/+$/, ""), headers: { "Harbor-Version": options.apiVersion ?? API_VERSION, ...options.headers } });
+  }
+
+  /**
+   * A copy of this client with other defaults (`timeoutMs`, `maxRetries` or a whole `retry`
+   * policy, `headers` merged over these); the same `fetch`, credentials and base URL.
+   */
+  withOptions(options: ClientOverrides): HarborClient {
+    const { maxRetries, retry, headers, ...rest } = options;
+    return new HarborClient({
+      ...this.#options,
+      ...rest,
+      retry: { ...this.#options.retry, ...retry, ...(maxRetries === undefined ? {} : { maxRetries }) },
+      headers: { ...this.#options.headers, ...headers },
+    });
   }
 
   async #init(options: CallOptions | undefined, accepted: readonly Credential[], cookies: Record<string, unknown> = {}) {
@@ -532,5 +562,250 @@ export class HarborClient {
       ...(await this.#init(options, [])),
     });
     return unwrap(result);
+  }
+}
+
+/** `client.apiVersions`: The API version each customer is pinned to. A request without a
+ * `Harbor-Version` header is answered in its customer's pinned version;
+ * a customer is pinned at its first authenticated request and moves its
+ * pin here. */
+export class ApiVersionsResource {
+  readonly #client: HarborClient;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+  }
+
+  /**
+   * `GET /v1/customers/{customer_id}/api-version`: Get a customer's pinned API version (the same as `client.getApiVersionPin`)
+   *
+   * Returns the API version the customer is pinned to: the version a
+   * request without a `Harbor-Version` header is answered in. A customer
+   * that is not pinned yet (it has made no authenticated request that
+   * pinned it) answers the version it would get, the newest served, with
+   * `pinned_at` and `updated_at` null; reading never pins. The
+   * authenticated caller may only read its own customer id; another
+   * customer's id answers 403.
+   */
+  getPin(args: GetApiVersionPinArgs, options?: CallOptions): Promise<ApiVersionPin> {
+    return this.#client.getApiVersionPin(args, options);
+  }
+
+  /**
+   * `PUT /v1/customers/{customer_id}/api-version`: Move a customer's pinned API version (the same as `client.setApiVersionPin`)
+   *
+   * Pins the customer to `version`, which must be a version the server
+   * serves; any other answers 422 naming the served versions. A customer
+   * without a pin is pinned now. `pinned_at` is when the customer was
+   * first pinned, `updated_at` when the pin last changed. Each server
+   * process caches pins briefly, so a moved pin takes effect everywhere
+   * within that time (30 seconds with Harbor's default settings). The
+   * authenticated caller may only move its own pin; another customer's id
+   * answers 403.
+   */
+  setPin(args: SetApiVersionPinArgs, options?: CallOptions): Promise<ApiVersionPin> {
+    return this.#client.setApiVersionPin(args, options);
+  }
+}
+
+/** `client.orders`: Payment orders and their lifecycle. */
+export class OrdersResource {
+  readonly #client: HarborClient;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+  }
+
+  /**
+   * `POST /v1/orders`: Create an order (the same as `client.createOrder`)
+   *
+   * Creates a payment order for the authenticated customer. The order, its
+   * idempotency record and its `order.created` event are written in one
+   * transaction. Replaying the same `Idempotency-Key` with the same body
+   * returns the original order with status 200, its `Location` and
+   * `Idempotent-Replayed: true`; the same key with a
+   * different body is rejected with 422; a retry while the first request
+   * is still being processed gets 409.
+   */
+  create(args: CreateOrderArgs, options?: CallOptions): Promise<ApiResponse<Order>> {
+    return this.#client.createOrder(args, options);
+  }
+
+  /**
+   * `GET /v1/orders/{order_id}`: Get an order (the same as `client.getOrder`)
+   *
+   * Returns one order of the authenticated customer. An order that does not
+   * exist and an order of another customer both answer 404, so ids reveal
+   * nothing.
+   */
+  get(args: GetOrderArgs, options?: CallOptions): Promise<Order> {
+    return this.#client.getOrder(args, options);
+  }
+
+  /**
+   * `POST /v1/orders/{order_id}/cancel`: Cancel an order (the same as `client.cancelOrder`)
+   *
+   * Cancels a `pending` order and emits `order.cancelled`. An order in any
+   * other status cannot be cancelled and answers 409 with its current
+   * status in the problem's detail.
+   */
+  cancel(args: CancelOrderArgs, options?: CallOptions): Promise<Order> {
+    return this.#client.cancelOrder(args, options);
+  }
+
+  /**
+   * `GET /v1/customers/{customer_id}/orders`: List a customer's orders (the same as `client.listCustomerOrders`)
+   *
+   * Lists the orders of one customer, newest first, one page at a time.
+   * The authenticated caller may only list its own customer id; another
+   * customer's id answers 404. Pages are stable under concurrent inserts:
+   * following `next_cursor` never repeats or skips an order that existed
+   * when the walk began.
+   */
+  listCustomerOrders(args: ListCustomerOrdersArgs, options?: CallOptions): Promise<OrderPage> {
+    return this.#client.listCustomerOrders(args, options);
+  }
+
+  /** Every item of every page of `listCustomerOrders`, fetched as needed; `.pages()` for the pages. */
+  iterListCustomerOrders(args: ListCustomerOrdersArgs, options?: CallOptions): Paginator<OrderPage, OrderPage["data"][number]> {
+    return this.#client.iterListCustomerOrders(args, options);
+  }
+}
+
+/** `client.system`: Liveness and readiness probes for orchestration. */
+export class SystemResource {
+  readonly #client: HarborClient;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+  }
+
+  /**
+   * `GET /health`: Liveness probe (the same as `client.getHealth`)
+   *
+   * Answers 200 while the process is up. It checks nothing else, so an orchestrator restarts only a process that is truly stuck.
+   */
+  getHealth(options?: CallOptions): Promise<Health> {
+    return this.#client.getHealth(options);
+  }
+
+  /**
+   * `GET /ready`: Readiness probe (the same as `client.getReadiness`)
+   *
+   * Answers 200 when the server can reach its database, 503 otherwise, so a load balancer sends traffic only to instances that can serve it.
+   */
+  getReadiness(options?: CallOptions): Promise<Readiness> {
+    return this.#client.getReadiness(options);
+  }
+}
+
+/** `client.webhooks`: Webhook endpoints, their delivery history, and the events Harbor sends
+ * to them (documented under `webhooks`). */
+export class WebhooksResource {
+  readonly #client: HarborClient;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints`: List webhook endpoints (the same as `client.listWebhookEndpoints`)
+   *
+   * Lists the authenticated customer's webhook endpoints, newest first, one
+   * page at a time. Secrets are never included.
+   */
+  listEndpoints(args: ListWebhookEndpointsArgs, options?: CallOptions): Promise<WebhookEndpointPage> {
+    return this.#client.listWebhookEndpoints(args, options);
+  }
+
+  /** Every item of every page of `listEndpoints`, fetched as needed; `.pages()` for the pages. */
+  iterListEndpoints(args: ListWebhookEndpointsArgs, options?: CallOptions): Paginator<WebhookEndpointPage, WebhookEndpointPage["data"][number]> {
+    return this.#client.iterListWebhookEndpoints(args, options);
+  }
+
+  /**
+   * `POST /v1/webhook-endpoints`: Register a webhook endpoint (the same as `client.createWebhookEndpoint`)
+   *
+   * Registers an HTTPS URL of the authenticated customer to receive the
+   * listed event types (see the `webhooks` section for their payloads).
+   * The response carries the endpoint's signing `secret`, shown this once
+   * and never again: store it to verify the `webhook-signature` header of
+   * every delivery. Events that happen after registration are delivered;
+   * earlier ones are not. The URL must be `https://` on a public address:
+   * a URL naming a loopback, private, link-local or multicast address (or
+   * `localhost`) is refused with 422, and a host name that resolves to one
+   * is never contacted, since every attempt checks the address it connects
+   * to (its deliveries fail with the reason).
+   */
+  createEndpoint(args: CreateWebhookEndpointArgs, options?: CallOptions): Promise<WebhookEndpointWithSecret> {
+    return this.#client.createWebhookEndpoint(args, options);
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints/{endpoint_id}`: Get a webhook endpoint (the same as `client.getWebhookEndpoint`)
+   *
+   * Returns one webhook endpoint of the authenticated customer, without its
+   * secret. An unknown id and another customer's endpoint both answer 404.
+   */
+  getEndpoint(args: GetWebhookEndpointArgs, options?: CallOptions): Promise<WebhookEndpoint> {
+    return this.#client.getWebhookEndpoint(args, options);
+  }
+
+  /**
+   * `DELETE /v1/webhook-endpoints/{endpoint_id}`: Delete a webhook endpoint (the same as `client.deleteWebhookEndpoint`)
+   *
+   * Deletes a webhook endpoint of the authenticated customer, with its
+   * delivery history. Deliveries still pending are dropped; an attempt
+   * already in flight may still arrive. An unknown id and another
+   * customer's endpoint both answer 404.
+   */
+  deleteEndpoint(args: DeleteWebhookEndpointArgs, options?: CallOptions): Promise<void> {
+    return this.#client.deleteWebhookEndpoint(args, options);
+  }
+
+  /**
+   * `POST /v1/webhook-endpoints/{endpoint_id}/rotate-secret`: Rotate a webhook endpoint's signing secret (the same as `client.rotateWebhookEndpointSecret`)
+   *
+   * Gives the endpoint a new signing secret, shown in this response only.
+   * The secret it replaces keeps signing beside the new one for
+   * `previous_secret_valid_seconds` (24 hours unless given): during that
+   * overlap every delivery's `webhook-signature` header carries one
+   * signature per secret, so receivers verify with either while they
+   * move to the new one. Pass `0` when the old secret leaked: it stops
+   * signing at once. A rotation during an overlap replaces the older
+   * secret: only the newest two ever sign. An unknown id and another
+   * customer's endpoint both answer 404.
+   */
+  rotateEndpointSecret(args: RotateWebhookEndpointSecretArgs, options?: CallOptions): Promise<WebhookSecretRotated> {
+    return this.#client.rotateWebhookEndpointSecret(args, options);
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints/{endpoint_id}/deliveries`: List an endpoint's deliveries (the same as `client.listWebhookDeliveries`)
+   *
+   * Lists the deliveries to one webhook endpoint, newest first, one page at
+   * a time, each with the history of its attempts; `status` narrows the
+   * list (`failed` shows what gave up after the last retry). An unknown
+   * endpoint and another customer's endpoint both answer 404.
+   */
+  listDeliveries(args: ListWebhookDeliveriesArgs, options?: CallOptions): Promise<WebhookDeliveryPage> {
+    return this.#client.listWebhookDeliveries(args, options);
+  }
+
+  /** Every item of every page of `listDeliveries`, fetched as needed; `.pages()` for the pages. */
+  iterListDeliveries(args: ListWebhookDeliveriesArgs, options?: CallOptions): Paginator<WebhookDeliveryPage, WebhookDeliveryPage["data"][number]> {
+    return this.#client.iterListWebhookDeliveries(args, options);
+  }
+
+  /**
+   * `GET /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}`: Get a delivery (the same as `client.getWebhookDelivery`)
+   *
+   * Returns one delivery to a webhook endpoint, with the history of its
+   * attempts. Its id is the `webhook-id` header the receiver saw. An
+   * unknown delivery, and any delivery of an unknown or another customer's
+   * endpoint, answer 404.
+   */
+  getDelivery(args: GetWebhookDeliveryArgs, options?: CallOptions): Promise<WebhookDelivery> {
+    return this.#client.getWebhookDelivery(args, options);
   }
 }

@@ -67,6 +67,18 @@ class Body:
     is_json: bool
     description: str
     ts_type: str
+    # The body's fields as keywords, for a required JSON body of a model with plain fields.
+    fields: tuple[BodyField, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BodyField:
+    """A field of a JSON body model, taken as a keyword argument (fields.py)."""
+
+    name: str
+    annotation: str  # the model's own type, a nested model widened to `| dict[str, JsonValue]`
+    required: bool
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +188,28 @@ class Operation:
 
 
 @dataclass(frozen=True, slots=True)
+class Member:
+    """An operation as a method of its resource group: `orders.create` for `create_order`."""
+
+    name: str
+    ts_name: str
+    iter_name: str  # the paginator's name, for a paginated operation
+    ts_iter_name: str
+    operation: Operation
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A resource group (`client.orders`), from a tag or a path's first segment (resources.py)."""
+
+    name: str  # the clients' attribute
+    ts_name: str
+    class_name: str  # OrdersResource; Async..., ...WithRawResponse for the other modes
+    description: str  # the tag's first paragraph, or a line naming the group
+    members: tuple[Member, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Snippet:
     """A call for the README, with arguments from the spec's examples (`...` where it has none)."""
 
@@ -203,6 +237,7 @@ class ClientApi:
     snippets: tuple[Snippet, ...]
     # Payload models of the spec's `webhooks` signed per Standard Webhooks (`webhook-signature`).
     signed_webhook_models: tuple[str, ...] = ()
+    resources: tuple[Resource, ...] = ()
 
     @property
     def paginated(self) -> tuple[Operation, ...]:

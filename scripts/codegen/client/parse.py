@@ -15,9 +15,11 @@ from ..pipeline import used_models
 from ..problems import Level, Problem, SpecError, pointer
 from . import ir
 from .examples import snippets
+from .fields import body_fields
 from .models import ModelsModule, client_models
 from .naming import camel, package_names
 from .pagination import Page, recognise
+from .resources import group_of, resources
 from .responses import parse_as, returns, success_keys, ts_finish, ts_key
 from .statuses import error_tree, tree_lines
 
@@ -27,7 +29,9 @@ IDEMPOTENCY_HEADER = "idempotency-key"
 REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-correlation-id")
 # Attributes of the client classes and names of the generated modules that no method may take.
 RESERVED_METHODS = frozenset({"close", "aclose", "base_url"})
-RESERVED_ARGUMENTS = frozenset({"options", "idempotency_key"})
+RESERVED_ARGUMENTS = frozenset(
+    {"options", "idempotency_key", "extra_headers", "extra_query", "extra_body"}
+)
 # What the TypeScript wrapper exports besides the schemas; a schema taking one of them is renamed.
 TS_EXPORTS = frozenset({"ApiResponse", "RequestOptions", "ClientOptions", "RetryPolicy"})
 TS_RESERVED = frozenset({"raw", "constructor"})
@@ -75,6 +79,7 @@ def parse_client(
         base_url=_base_url(hoisted.spec),
         snippets=snippets(ops, hoisted.spec, builder.deref),
         signed_webhook_models=_signed_webhook_models(hoisted, models.classes, builder.deref),
+        resources=resources(ops, builder.groups, _tag_docs(hoisted.spec)),
     )
     return client, models.source, warnings
 
@@ -99,6 +104,11 @@ def _signed_webhook_models(
     return tuple(found)
 
 
+def _tag_docs(spec: JSONObject) -> dict[str, str]:
+    tags = [t for t in spec.get("tags") or [] if isinstance(t, dict)]
+    return {str(t.get("name")): str(t.get("description") or "") for t in tags}
+
+
 def _server_ops(api: server.Api) -> Iterable[server.Operation]:
     for module in api.modules:
         yield from module.operations
@@ -111,6 +121,7 @@ class _Builder:
         self.hoisted = hoisted
         self.models = models
         self.problems: list[Problem] = []
+        self.groups: dict[str, str] = {}  # operationId -> its resource group (resources.py)
         # Component schemas by model name, as the TypeScript wrapper exports them.
         self.ts_aliases = {
             name: f"{name}Schema" if name in TS_EXPORTS else name
@@ -154,6 +165,7 @@ class _Builder:
     def operation(self, op: server.Operation) -> ir.Operation:
         where = pointer("paths", op.path, op.method)
         raw = self.deref(self.deref(self.spec["paths"][op.path])[op.method])
+        self.groups[op.operation_id] = group_of(raw.get("tags"), op.path)
         py_name = op.py_name + "_" if op.py_name in RESERVED_METHODS else op.py_name
         ts_type = f"{pascal(py_name, fallback='Operation')}Operation"
         op_type = f"paths[{json.dumps(op.path)}][{json.dumps(op.method)}]"
@@ -186,7 +198,9 @@ class _Builder:
             deprecation_notice=_deprecation_notice(op),
             positional=positional,
             keyword=keyword,
-            body=self.body(op, ts_type),
+            body=self.body(
+                op, ts_type, frozenset(a.py_name for a in arguments) | {"idempotency_key"}
+            ),
             idempotency=self.argument(idempotency, ts_type, idempotency=True)
             if idempotency
             else None,
@@ -234,7 +248,7 @@ class _Builder:
             ts_value=ts_value,
         )
 
-    def body(self, op: server.Operation, ts_type: str) -> ir.Body | None:
+    def body(self, op: server.Operation, ts_type: str, taken: frozenset[str]) -> ir.Body | None:
         if op.body is None:
             return None
         body = op.body
@@ -248,6 +262,9 @@ class _Builder:
             is_json=body.is_json,
             description=body.description,
             ts_type=content,
+            fields=body_fields(self.models.source, body.annotation, taken)
+            if body.required and body.is_json
+            else None,
         )
 
     def successes(

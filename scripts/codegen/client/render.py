@@ -27,6 +27,7 @@ _RUNTIME_EXPORTS = (
     "AsyncPaginator",
     "FieldError",
     "Paginator",
+    "RawResponse",
     "RequestOptions",
     "RetryPolicy",
 )

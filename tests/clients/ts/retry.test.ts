@@ -4,36 +4,8 @@ import { test } from "node:test";
 
 import { API_VERSION, HarborClient, HarborTransportError, RateLimitedError, ServiceUnavailableError } from "../../../clients/typescript/src/index.js";
 import { waitMs } from "../../../clients/typescript/src/runtime.js";
+import { ORDER, json, scripted } from "./scripted.js";
 
-const ORDER = {
-  id: "4f1c2d7e-8b9a-4c3d-9e2f-1a2b3c4d5e6f",
-  customer_id: "cus_123",
-  amount_cents: 1,
-  currency: "EUR",
-  status: "pending",
-  statement_descriptor: null,
-  metadata: {},
-  payment_method: null,
-  created_at: "2026-11-25T10:15:00Z",
-  updated_at: "2026-11-25T10:15:00Z",
-};
-
-type Answer = Response | Error;
-
-function scripted(answers: Answer[]) {
-  const seen: Request[] = [];
-  const fetch = async (request: Request): Promise<Response> => {
-    seen.push(request);
-    const answer = answers[Math.min(seen.length, answers.length) - 1]!;
-    if (answer instanceof Error) throw answer;
-    return answer.clone();
-  };
-  const client = new HarborClient({ baseUrl: "http://h.test", token: "t", fetch, retry: { initialDelayMs: 1, maxDelayMs: 2 } });
-  return { client, seen };
-}
-
-const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
-  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 const dropped = () => new TypeError("fetch failed", { cause: Object.assign(new Error("other side closed"), { code: "UND_ERR_SOCKET" }) });
 const refused = () => new TypeError("fetch failed", { cause: Object.assign(new Error("refused"), { code: "ECONNREFUSED" }) });
 

@@ -1,0 +1,142 @@
+"""Resource groups (`client.orders.create`): which operations form one, and their short names.
+
+A group is the operation's first tag, or its path's first static segment when it has none
+(`/v1/orders/{id}` -> `orders`, version segments skipped). A member's short name is its flat
+name with the group's noun taken out when it follows the verb (`create_order` -> `create`).
+Whenever a short name is not a safe, unique identifier the member keeps its flat name, so the
+outcome never depends on the order collisions are met in; the flat methods stay as they are.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+from collections.abc import Iterable, Mapping
+
+from ..names import pascal, snake
+from . import ir
+from .naming import camel
+
+_VERSION = re.compile(r"v\d+(\.\d+)*|\d{4}-\d{2}-\d{2}")
+# Attributes of the clients and the resource classes a group or member may not take.
+RESERVED_GROUPS = frozenset({"close", "aclose", "base_url", "with_options", "with_raw_response"})
+RESERVED_TS = frozenset({"raw", "constructor", "withOptions"})
+
+
+def group_of(tags: object, path: str) -> str:
+    """The group an operation belongs to: its first tag, else its path's first static segment."""
+    if isinstance(tags, list) and tags and str(tags[0]).strip():
+        return str(tags[0])
+    for segment in path.strip("/").split("/"):
+        if segment and not segment.startswith("{") and not _VERSION.fullmatch(segment):
+            return segment
+    return "default"
+
+
+def resources(
+    ops: Iterable[ir.Operation], groups: Mapping[str, str], docs: Mapping[str, str]
+) -> tuple[ir.Resource, ...]:
+    """The resource groups of `ops` (grouped by `groups[operation_id]`), sorted by name."""
+    ops = tuple(ops)
+    flat = {op.py_name for op in ops} | {op.pagination.iter_name for op in ops if op.pagination}
+    ts_flat = {op.ts_name for op in ops} | {
+        op.pagination.ts_iter_name for op in ops if op.pagination
+    }
+    by_name: dict[str, list[ir.Operation]] = {}
+    tags: dict[str, str] = {}
+    for op in ops:
+        group = groups[op.operation_id]
+        name = snake(group, fallback="default")
+        by_name.setdefault(name, []).append(op)
+        tags.setdefault(name, group)  # two tags of one snake name merge, the first names it
+    found = []
+    for name in sorted(by_name):
+        attr = name + "_" if name in flat | RESERVED_GROUPS else name
+        ts_attr = camel(attr)
+        if ts_attr in ts_flat | RESERVED_TS:
+            ts_attr += "_"
+        found.append(
+            ir.Resource(
+                name=attr,
+                ts_name=ts_attr,
+                class_name=pascal(name, fallback="Default") + "Resource",
+                # The tag's first paragraph: a docstring's summary, not the whole guide.
+                description=docs.get(tags[name], "").strip().split("\n\n")[0]
+                or f"The {tags[name]} operations.",
+                members=_members(name, by_name[name]),
+            )
+        )
+    return tuple(found)
+
+
+def _members(group: str, ops: list[ir.Operation]) -> tuple[ir.Member, ...]:
+    short = {op.operation_id: _short(group, op.py_name) for op in ops}
+    while True:  # terminates: flat names are unique (parse.check_names), so fallbacks end it
+        claims: dict[str, list[str]] = {}
+        for op in ops:
+            name = short[op.operation_id]
+            names = (name, f"iter_{name}") if op.pagination else (name,)
+            ts = camel(name)
+            for claim in (*names, "ts:" + ts, *(("ts:iter_" + ts,) if op.pagination else ())):
+                claims.setdefault(claim, []).append(op.operation_id)
+        clashing = {i for ids in claims.values() if len(ids) > 1 for i in ids}
+        clashing = {i for i in clashing if short[i] != _flat(ops, i)}
+        if not clashing:
+            break
+        for operation_id in clashing:
+            short[operation_id] = _flat(ops, operation_id)
+    members = []
+    for op in ops:
+        name = short[op.operation_id]
+        ts_name = op.ts_name if name == op.py_name else camel(name)
+        members.append(
+            ir.Member(
+                name=name,
+                ts_name=ts_name,
+                iter_name=f"iter_{name}",
+                ts_iter_name="iter" + pascal(name, fallback="Operation"),
+                operation=op,
+            )
+        )
+    return tuple(members)
+
+
+def _flat(ops: list[ir.Operation], operation_id: str) -> str:
+    return next(op.py_name for op in ops if op.operation_id == operation_id)
+
+
+def _short(group: str, flat: str) -> str:
+    """`create_order` in `orders` -> `create`; the flat name when no safe short one exists."""
+    words = flat.split("_")
+    noun = group.split("_")
+    for form in (noun, [*noun[:-1], _singular(noun[-1])]):
+        for start in (1, 0):
+            if words[start : start + len(form)] == form:
+                rest = words[:start] + words[start + len(form) :]
+                name = "_".join(rest)
+                if _safe(name):
+                    return name
+    return flat
+
+
+def _safe(name: str) -> bool:
+    return (
+        name.isidentifier()
+        and not name.startswith("_")
+        and not name.endswith("_")
+        and not keyword.iskeyword(name)
+        and not keyword.issoftkeyword(name)
+        and name not in RESERVED_GROUPS
+        and name not in RESERVED_TS
+        and camel(name) not in RESERVED_TS
+    )
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 3:
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
