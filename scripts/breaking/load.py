@@ -24,6 +24,7 @@ from openapi_spec_validator.shortcuts import get_validator_cls
 
 from scripts.breaking.nodes import Node, SpecError, child, join, text
 from scripts.breaking.resolve import Resolver
+from scripts.breaking.spec_validator import spec_validator
 from scripts.bundle import Bundle, BundleError, Source, bundle
 from scripts.bundle.lines import place
 from scripts.bundle.model import to_tokens
@@ -205,7 +206,8 @@ def validate(source: str, root: Node, *, full: bool = True) -> None:
 def _full_check(source: str, root: Node) -> Any:
     errors: list[Any] = []
     try:
-        for error in get_validator_cls(root)(root).iter_errors():
+        validator = spec_validator(root) or get_validator_cls(root)(root)
+        for error in validator.iter_errors():
             errors.append(error)
             if len(errors) == _MAX_ERRORS:
                 break
