@@ -9,7 +9,7 @@ BENCH_PY := $(BENCH_VENV)/bin/python
 BENCH_ARGS ?=
 
 # The `bench` group pins connexion, matplotlib and greenlet (SQLAlchemy's async ORM needs it).
-$(BENCH_VENV)/.synced: pyproject.toml uv.lock clients/python/pyproject.toml | $(UV)
+$(BENCH_VENV)/.synced: pyproject.toml uv.lock clients/python/pyproject.toml mk/00-setup.mk | $(UV)
 	UV_PROJECT_ENVIRONMENT=$(BENCH_VENV) $(UV) sync --frozen --group bench --quiet
 	@touch $@
 
