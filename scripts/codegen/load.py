@@ -19,9 +19,9 @@ from scripts.breaking.load import excerpt, yaml_error_position
 from scripts.breaking.spec_validator import SpecValidator30, SpecValidator31
 from scripts.bundle import Bundle, BundleError, Source, bundle
 from scripts.bundle.lines import position_of
+from scripts.bundle.locate import ErrorLocator
 from scripts.bundle.model import to_pointer, to_tokens
 
-from .locate import ErrorLocator
 from .problems import Level, Problem, SpecError
 from .refs import ref_faults
 
