@@ -192,8 +192,6 @@ def test_a_multi_file_spec_is_released_as_one_bundled_file(
     (alone / "1.0.0.yaml").write_text(text)
     moved = load_spec(str(alone / "1.0.0.yaml"))
     assert moved.root == load_spec(str(spec)).root
-    assert (
-        moved.root["components"]["schemas"]["Pet"]["properties"]["born"]["example"] == "2024-01-01"
-    )
+    assert "example: '2024-01-01'" in text  # a date-like string stays a string
     # And the gate compares the spec with it: nothing changed, so nothing breaks.
     assert main(["gate", str(spec), str(folder)]) == 0
