@@ -20,35 +20,23 @@ paths:
       operationId: replacePets
       requestBody:
         required: true
-        content:
-          application/json:
-            schema: {type: array, items: {$ref: '#/components/schemas/PetPatch'}}
-      responses:
-        '204': {description: replaced}
+        content: {application/json: {schema: {type: array, items: {$ref: '#/components/schemas/PetPatch'}}}}
+      responses: {'204': {description: replaced}}
   /pets/{pet_id}:
     parameters:
       - {name: pet_id, in: path, required: true, schema: {type: integer}}
     get:
       operationId: getPet
-      responses:
+      responses: &pet
         '200':
           description: the pet
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Pet'}
+          content: {application/json: {schema: {$ref: '#/components/schemas/Pet'}}}
     patch:
       operationId: updatePet
       requestBody:
         required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/PetPatch'}
-      responses:
-        '200':
-          description: the pet
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Pet'}
+        content: {application/json: {schema: {$ref: '#/components/schemas/PetPatch'}}}
+      responses: *pet
 components:
   schemas:
     Owner:
