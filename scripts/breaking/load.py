@@ -24,8 +24,10 @@ from openapi_spec_validator.shortcuts import get_validator_cls
 
 from scripts.breaking.nodes import Node, SpecError, child, join, text
 from scripts.breaking.resolve import Resolver
+from scripts.breaking.spec_validator import spec_validator
 from scripts.bundle import Bundle, BundleError, Source, bundle
 from scripts.bundle.lines import place
+from scripts.bundle.locate import ErrorLocator
 from scripts.bundle.model import to_tokens
 
 _MAX_MESSAGE = 160
@@ -37,7 +39,6 @@ _SCHEMAS = {
     "3.1": (schema_v31, openapi_v31_schema_validator),
     "3.2": (schema_v32, openapi_v32_schema_validator),
 }
-_MISSING = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,15 +198,15 @@ def validate(source: str, root: Node, *, full: bool = True) -> None:
     if error is None and full:
         error = _full_check(source, root)
     if error is not None:
-        path = [str(part) for part in error.absolute_path]
-        where = _locate(root, path, error.instance) or join("#", *path)
+        where = "#" + ErrorLocator(root).pointer(error)
         raise SpecError(source, where, _shorten(error.message))
 
 
 def _full_check(source: str, root: Node) -> Any:
     errors: list[Any] = []
     try:
-        for error in get_validator_cls(root)(root).iter_errors():
+        validator = spec_validator(root) or get_validator_cls(root)(root)
+        for error in validator.iter_errors():
             errors.append(error)
             if len(errors) == _MAX_ERRORS:
                 break
@@ -262,38 +263,6 @@ def _check_refs(source: str, root: Node) -> None:
             )
         elif isinstance(node, list):
             stack.extend((value, (i, chain)) for i, value in enumerate(node))
-
-
-def _locate(root: Node, path: list[str], instance: object) -> str | None:
-    """The pointer to the place in `root` where `path` leads to `instance`.
-
-    The validator checks each schema object on its own, so its error paths start
-    at that schema, not at the document root. Of several such places, one inside
-    a schema is the likelier culprit.
-    """
-    found: list[str] = []
-    stack: list[tuple[object, str]] = [(root, "#")]
-    while stack and len(found) < _MAX_ERRORS:
-        node, pointer = stack.pop()
-        if _follow(node, path) == instance:
-            found.append(join(pointer, *path))
-        if isinstance(node, Mapping):
-            stack.extend((value, join(pointer, key)) for key, value in reversed(list(node.items())))
-        elif isinstance(node, list):
-            stack.extend((value, join(pointer, i)) for i, value in reversed(list(enumerate(node))))
-    in_schema = [p for p in found if "/schema" in p or "/properties/" in p]
-    return next(iter(in_schema or found), None)
-
-
-def _follow(node: object, path: list[str]) -> object:
-    for part in path:
-        if isinstance(node, Mapping):
-            node = node.get(part, _MISSING)
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return _MISSING
-    return node
 
 
 def _shorten(message: str) -> str:

@@ -7,11 +7,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import yaml
+
 from scripts.breaking.accepted import Accepted, accept
 from scripts.breaking.compare import compare_specs
 from scripts.breaking.coverage import Coverage, coverage
 from scripts.breaking.findings import Comparison, Level, Section
-from scripts.breaking.load import load_spec, parse, read_source, validate
+from scripts.breaking.load import load_spec, parse, read_bundle, read_source, validate
 from scripts.breaking.nodes import SpecError, child
 from scripts.breaking.retire import Retirement, Usage, excused, retirements
 from scripts.breaking.stability import DEFAULT_THRESHOLD
@@ -183,21 +185,45 @@ def _quoted(old: str, version: Version) -> str:
 
 
 def cut(spec: str, releases: Path, version: Version) -> Path:
-    """Write `releases/<version>.yaml`: the spec with `info.version` set, checked to parse back."""
+    """Write `releases/<version>.yaml`: the spec with `info.version` set, checked to parse back.
+
+    A release is one self-contained file, since it is read on its own (the gate's baseline, an
+    SDK built from it, a partner's copy). A spec in one file is kept as written, comments and
+    all; a spec whose `$ref`s pull in other files is released bundled (scripts.bundle).
+    """
     target = releases / f"{version}.yaml"
     if target.exists():
         raise SpecError(
             str(target), "file", f"release {version} exists already; releases are immutable"
         )
-    original = read_source(spec)
-    content = with_version(spec, original, version)
+    bundled = read_bundle(spec)
+    expected = dict(bundled.data)
+    expected["info"] = {**child(expected, "info"), "version": str(version)}
+    if len(bundled.sources) == 1:
+        content = with_version(spec, read_source(spec), version)
+    else:
+        content = _bundled_text(spec, bundled.files, expected)
     root = parse(str(target), content)
     validate(str(target), root)
     # Only info.version may differ: the edit is textual, so prove it touched nothing else.
-    expected = dict(parse(spec, original))
-    expected["info"] = {**child(expected, "info"), "version": str(version)}
     if root != expected:
         raise SpecError(spec, "#/info/version", "could not set info.version alone; set it by hand")
     releases.mkdir(parents=True, exist_ok=True)
     target.write_text(content, encoding="utf-8")
     return target
+
+
+def _bundled_text(spec: str, files: tuple[str, ...], document: dict[str, object]) -> str:
+    """The bundled document as YAML, in the spec's own key order, headed by where it came from."""
+    header = [f"# Released from {spec}, bundled with the files its $refs pull in:"]
+    header += [f"#   {file}" for file in files[1:]]
+    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    return "\n".join(header) + "\n" + body
+
+
+class _Dumper(yaml.SafeDumper):
+    """Safe YAML that writes a part used twice (the bundler copies a shared response in) twice
+    instead of as an `&id001` anchor and its aliases, which readers of a contract trip over."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True

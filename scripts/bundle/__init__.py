@@ -2,6 +2,7 @@
 
     model   what a bundle is (Bundle, Source, Origin, BundleError), JSON-pointer tokens
     build   the bundler: each `$ref` read relative to the file that holds it
+    locate  where a validator's error sits in the document it validated (ErrorLocator)
 
 Shared by `scripts.codegen` and `scripts.breaking`; it imports neither.
 """

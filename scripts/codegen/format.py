@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 # Isolated: the output must not depend on whichever ruff config sits above the target directory.
@@ -11,7 +13,7 @@ _COMMON = ["--isolated", "--no-cache", "--line-length", "100", "--target-version
 
 
 def format_tree(directory: Path) -> None:
-    ruff = [sys.executable, "-m", "ruff"]
+    ruff = _ruff()
     _run(
         [
             *ruff,
@@ -34,3 +36,11 @@ def _run(command: list[str]) -> None:
         raise RuntimeError(
             f"ruff failed ({completed.returncode}): {completed.stderr.strip() or completed.stdout.strip()}"
         )
+
+
+@functools.cache
+def _ruff() -> list[str]:
+    """The pinned ruff's binary, beside this interpreter: `python -m ruff` would start a second
+    interpreter only to exec it."""
+    binary = Path(sysconfig.get_path("scripts")) / "ruff"
+    return [str(binary)] if binary.is_file() else [sys.executable, "-m", "ruff"]

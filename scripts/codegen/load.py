@@ -12,16 +12,16 @@ from typing import Any, cast
 from urllib.parse import unquote
 
 import yaml
-from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.schemas.backend import get_validator_for
 
 from scripts.breaking.load import excerpt, yaml_error_position
+from scripts.breaking.spec_validator import SpecValidator30, SpecValidator31
 from scripts.bundle import Bundle, BundleError, Source, bundle
 from scripts.bundle.lines import position_of
+from scripts.bundle.locate import ErrorLocator
 from scripts.bundle.model import to_pointer, to_tokens
 
-from .locate import ErrorLocator
 from .problems import Level, Problem, SpecError
 from .refs import ref_faults
 
@@ -134,9 +134,9 @@ def validation_problems(document: Document) -> Iterator[Problem]:
     judge = _RegexJudge(schema_v31 if version.startswith("3.1") else schema_v30)
     checked = _without_rejected_patterns(document.data, judge)
     if version.startswith("3.1"):
-        validator = OpenAPIV31SpecValidator(checked)
+        validator = SpecValidator31(checked)
     elif version.startswith("3.0"):
-        validator = OpenAPIV30SpecValidator(checked)
+        validator = SpecValidator30(checked)
     else:
         yield _fatal(
             "/openapi",

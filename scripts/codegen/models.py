@@ -91,24 +91,25 @@ def _plain_imports(source: str) -> str:
     """When a field is called `Field`, the model generator imports `Field as Field_aliased`
     and uses the alias, but still writes `Field(...)` in other classes, unimported: import the
     plain name too where it is used."""
-    if " as " not in source.split("\nclass ", 1)[0]:  # the imports come before any class
+    header, _, rest = source.partition("\nclass ")  # the imports come before any class
+    if " as " not in header:
         return source  # the usual case, without parsing a module of thousands of classes
-    tree = ast.parse(source)
     aliased: dict[str, ast.ImportFrom] = {}
     plain: set[str] = set()
-    for node in tree.body:
+    for node in ast.parse(header).body:
         if isinstance(node, ast.ImportFrom):
             for alias in node.names:
                 if alias.asname is None or alias.asname == alias.name:
                     plain.add(alias.name)
                 else:
                     aliased[alias.name] = node
-    loaded = {
-        node.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)
-    }
-    missing = sorted(name for name in aliased if name in loaded and name not in plain)
+    # Named in the classes: a mention in a docstring counts too, and ruff's F401 (format.py)
+    # then drops the import again, so reading the text is as good as parsing every class.
+    missing = sorted(
+        name
+        for name in aliased
+        if name not in plain and re.search(rf"(?<![\w.]){re.escape(name)}\b", rest)
+    )
     if not missing:
         return source
     lines = source.splitlines(keepends=True)
@@ -162,7 +163,8 @@ def _json_integers(source: str) -> str:
     if not _STRICT_INT.search(source):
         return source
     lines = source.splitlines(keepends=True)
-    for node in ast.parse(source).body:
+    # The imports come before any class: parsing them alone finds the line to edit.
+    for node in ast.parse(source.partition("\nclass ")[0]).body:
         if isinstance(node, ast.ImportFrom) and node.module == "pydantic":
             # Keep `Field as Field_aliased`: the generator aliases an import a field shadows.
             names = [

@@ -179,6 +179,25 @@ def test_invalid_spec_names_the_place(tmp_path: Path, capsys: pytest.CaptureFixt
     )
 
 
+@pytest.mark.parametrize("earlier", [True, 1.0])
+def test_an_invalid_default_is_placed_by_its_path_not_by_its_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], earlier: object
+) -> None:
+    """`default: 1` of a string is reported at that default, not at an earlier value equal to
+    1 in Python (`readOnly: true`, `maximum: 1.0`), even inside a schema."""
+    broken = copy.deepcopy(BASE)
+    note = broken["paths"]["/orders"]["post"]["requestBody"]["content"]["application/json"]
+    note["schema"]["properties"]["note"]["x-earlier"] = earlier
+    broken["paths"]["/orders"]["get"]["parameters"] = [
+        {"name": "q", "in": "query", "schema": {"type": "string", "default": 1}}
+    ]
+    assert main([_write(tmp_path / "base.yaml", BASE), _write(tmp_path / "bad.yaml", broken)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(
+        f"error: {tmp_path}/bad.yaml: #/paths/~1orders/get/parameters/0/schema/default: "
+    ), err
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from scripts.breaking.__main__ import main
+from scripts.breaking.load import load_spec
 from scripts.breaking.release import Version, with_version
 
 SPEC = """\
@@ -164,3 +165,33 @@ def test_with_version_keeps_quotes_and_touches_nothing_else() -> None:
 def test_versions_order_numerically() -> None:
     assert Version.parse("1.10.0") > Version.parse("1.9.9")  # type: ignore[operator]
     assert Version.parse("01.0.0") is None
+
+
+def test_a_multi_file_spec_is_released_as_one_bundled_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas/pet.yaml").write_text(
+        "type: object\nrequired: [name]\nproperties:\n  name: {type: string}\n"
+        "  born: {type: string, format: date, example: 2024-01-01}\n"
+    )
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        SPEC.format(version="1.0.0", required="", extra="")
+        + "components:\n  schemas:\n    Pet: {$ref: './schemas/pet.yaml'}\n"
+    )
+    folder = tmp_path / "releases"
+    assert main(["release", str(spec), str(folder), "1.0.0"]) == 0, capsys.readouterr().err
+    released = folder / "1.0.0.yaml"
+    text = released.read_text()
+    assert "$ref: ./schemas" not in text and "'./schemas/pet.yaml'" not in text
+    assert text.startswith(f"# Released from {spec}, bundled with the files its $refs pull in:")
+    # Self-contained: it loads alone, from a folder without the schemas, as the gate reads it.
+    alone = tmp_path / "elsewhere"
+    alone.mkdir()
+    (alone / "1.0.0.yaml").write_text(text)
+    moved = load_spec(str(alone / "1.0.0.yaml"))
+    assert moved.root == load_spec(str(spec)).root
+    assert "example: '2024-01-01'" in text  # a date-like string stays a string
+    # And the gate compares the spec with it: nothing changed, so nothing breaks.
+    assert main(["gate", str(spec), str(folder)]) == 0

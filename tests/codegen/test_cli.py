@@ -159,7 +159,7 @@ def test_a_crashing_validator_warns_in_one_short_line_not_with_the_document(
 ) -> None:
     from scripts.codegen import load as load_module
 
-    monkeypatch.setattr(load_module, "OpenAPIV31SpecValidator", CrashingValidator)
+    monkeypatch.setattr(load_module, "SpecValidator31", CrashingValidator)
     document = load_module.load(ROOT / "spec/openapi.yaml")
     (warning,) = [w for w in document.warnings if w.rule == "validator-crashed"]
     assert len(warning.message) < 400 and "ValueError" in warning.message
@@ -172,7 +172,7 @@ def test_a_3_2_querystring_parameter_is_located_even_when_the_validator_cannot_c
     from scripts.codegen.parse import parse
     from scripts.codegen.problems import SpecError
 
-    monkeypatch.setattr(load_module, "OpenAPIV31SpecValidator", CrashingValidator)
+    monkeypatch.setattr(load_module, "SpecValidator31", CrashingValidator)
     document = load_module.load(INVALID / "querystring_parameter.yaml")
     with pytest.raises(SpecError) as error:
         parse(document)

@@ -158,7 +158,12 @@ class Call(Generic[T]):
             return self.body
         if isinstance(self.body, BaseModel):
             return self.body.model_dump_json(by_alias=True, exclude_unset=True).encode()
-        return pydantic_core.to_json(self.body, by_alias=True)
+        return _BODY.dump_json(self.body, by_alias=True, exclude_unset=True)
+
+
+# A list or mapping of models, serialised like one model: a field never set is left out, one set
+# to None is sent as null (pydantic_core.to_json would send every unset field as null).
+_BODY: TypeAdapter[object] = TypeAdapter(object)
 
 
 def text(value: object) -> str:

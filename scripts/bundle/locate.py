@@ -1,25 +1,33 @@
-"""Where a validator error sits in the document, as a JSON pointer.
+"""Where a validator's error sits in the document it validated, as a JSON pointer.
 
 The validator checks each Schema Object, and each schema's `default` value, on its own and
 reports paths relative to that schema or value. Such an error is placed through the schema
 it names (found by identity, not by value), so it lands on the schema or `default` at fault.
 Values are compared with their types, since in Python `True == 1`: a search by value would put
 `default: 1` of a string at the first `required: true`.
+
+Shared by `scripts.codegen.load` and `scripts.breaking.load`, which validate with the same
+library and must point at the same place.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from .problems import pointer
+from .model import to_pointer
 
 Path = tuple[str | int, ...]
+
+
+def pointer(*tokens: str | int) -> str:
+    return to_pointer(tuple(str(token) for token in tokens))
 
 
 class ErrorLocator:
     """Places the validator's errors in `data`, the very document it validated."""
 
-    def __init__(self, data: dict[str, Any]) -> None:
+    def __init__(self, data: Mapping[str, Any]) -> None:
         self.data = data
         self._places: dict[int, Path] | None = None
 
