@@ -8,6 +8,8 @@ UV_VERSION := 0.13.8
 # uv trusts the system's certificate store, as pip and npm do here (some networks add their own CA).
 export UV_NATIVE_TLS ?= 1
 PY := .venv/bin/python
+# The pipeline's one command: scripts/ is the harbor-pipeline distribution, installed into .venv.
+HARBOR := .venv/bin/harbor
 SPEC := spec/openapi.yaml
 
 include $(sort $(wildcard mk/*.mk))

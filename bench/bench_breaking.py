@@ -19,11 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harbor_pipeline.breaking.__main__ import main as gate_cli
+from harbor_pipeline.breaking.compare import compare_specs
+from harbor_pipeline.breaking.findings import Level
+from harbor_pipeline.breaking.load import load_spec
+
 from bench.breaking_edits import edited
-from scripts.breaking.__main__ import main as gate_cli
-from scripts.breaking.compare import compare_specs
-from scripts.breaking.findings import Level
-from scripts.breaking.load import load_spec
 
 JSON = dict[str, Any]
 GITHUB = (
@@ -192,7 +193,7 @@ def github(path: Path, edits: int) -> None:
     size = path.stat().st_size / 2**20
     print(f"GitHub's REST API ({size:.1f} MiB) against itself with {edits} random edits:")
     print(
-        f"  python -m scripts.breaking BASE REVISION --format json: {cpu:6.2f} s CPU, {wall:6.2f} s wall"
+        f"  python -m harbor_pipeline.breaking BASE REVISION --format json: {cpu:6.2f} s CPU, {wall:6.2f} s wall"
     )
     print(f"  exit {code}, {counts}")
 

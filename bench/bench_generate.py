@@ -18,11 +18,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from scripts.corpus import fastapi_codegen
+from harbor_pipeline.corpus import fastapi_codegen
 
 ROOT = Path(__file__).resolve().parents[1]
 GITHUB = ROOT / "corpus/node_modules/@octokit/openapi/generated/api.github.com.json"
-# fastapi-codegen in the pinned environment the corpus comparison uses (scripts/corpus).
+# fastapi-codegen in the pinned environment the corpus comparison uses (scripts/harbor_pipeline/corpus).
 FASTAPI_CODEGEN = (str(ROOT / fastapi_codegen.ENV / "bin" / "fastapi-codegen"),)
 # The small specs: every golden case and the generator's test specs.
 SMALL_SPECS = (
@@ -44,7 +44,7 @@ def timed(command: list[str] | tuple[str, ...]) -> tuple[float, int, str]:
 
 
 def harbor(spec: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "scripts.codegen", "generate", str(spec), str(out), *extra]
+    return [sys.executable, "-m", "harbor_pipeline.codegen", "generate", str(spec), str(out), *extra]
 
 
 def _runs(command: list[str], runs: int) -> tuple[list[float], str]:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
         [
             "# Generation speed",
             "",
-            "`python -m scripts.codegen generate SPEC OUT`, one process per run, wall time.",
+            "`python -m harbor_pipeline.codegen generate SPEC OUT`, one process per run, wall time.",
             "",
             "| what | wall time | result |",
             "| --- | --- | --- |",

@@ -11,7 +11,7 @@ $(UV):
 export UV_COMPILE_BYTECODE ?= 1
 
 # This file is a prerequisite so that a change to how the venv is made (above) remakes it.
-.venv/.synced: pyproject.toml uv.lock clients/python/pyproject.toml mk/00-setup.mk | $(UV)
+.venv/.synced: pyproject.toml uv.lock clients/python/pyproject.toml scripts/pyproject.toml mk/00-setup.mk | $(UV)
 	$(UV) sync --frozen --quiet
 	@touch $@
 

@@ -9,13 +9,13 @@ ACCEPTED_OPTION = $(if $(wildcard $(ACCEPTED)), --accepted $(ACCEPTED))
 
 .PHONY: breaking changelog release
 breaking: .venv/.synced ## check the spec against the newest release; FORMAT=markdown|json|github for review or CI; USAGE=usage.json checks removed deprecated operations' callers
-	$(PY) -m scripts.breaking gate $(SPEC) $(RELEASES) --format $(FORMAT)$(if $(USAGE), --usage $(USAGE))$(ACCEPTED_OPTION)
+	$(HARBOR) breaking gate $(SPEC) $(RELEASES) --format $(FORMAT)$(if $(USAGE), --usage $(USAGE))$(ACCEPTED_OPTION)
 
 changelog: .venv/.synced ## changelog section of the spec against the newest release; BASE=git:REF:PATH or a file
 	@test -n "$(or $(BASE),$(NEWEST_RELEASE))" || { echo "changelog: no release in $(RELEASES); pass BASE=..." >&2; exit 2; }
-	$(PY) -m scripts.breaking changelog $(or $(BASE),$(NEWEST_RELEASE)) $(SPEC)
+	$(HARBOR) changelog $(or $(BASE),$(NEWEST_RELEASE)) $(SPEC)
 
 release: .venv/.synced ## cut spec/releases/VERSION.yaml from the spec: make release VERSION=x.y.z
 	@test -n "$(VERSION)" || { echo "usage: make release VERSION=x.y.z" >&2; exit 2; }
 	$(MAKE) lint
-	$(PY) -m scripts.breaking release $(SPEC) $(RELEASES) $(VERSION)$(ACCEPTED_OPTION)
+	$(HARBOR) release $(SPEC) $(RELEASES) $(VERSION)$(ACCEPTED_OPTION)

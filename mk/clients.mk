@@ -8,12 +8,12 @@ CLIENT_LANGS := python typescript
 .PHONY: generate-clients generate-clients-check test-clients-ts
 generate-clients: .venv/.synced node_modules/.installed ## generate clients/python and clients/typescript from the spec
 	@for lang in $(CLIENT_LANGS); do \
-	  $(PY) -m scripts.codegen client $(SPEC) clients/$$lang --lang $$lang --package-name $(CLIENT_PACKAGE) --cache-dir var/cache/codegen || exit $$?; \
+	  $(HARBOR) client $(SPEC) clients/$$lang --lang $$lang --package-name $(CLIENT_PACKAGE) --cache-dir var/cache/codegen || exit $$?; \
 	done
 
 generate-clients-check: .venv/.synced node_modules/.installed ## fail when clients/ differs from a fresh generation
 	@for lang in $(CLIENT_LANGS); do \
-	  $(PY) -m scripts.codegen client $(SPEC) clients/$$lang --lang $$lang --package-name $(CLIENT_PACKAGE) --check || exit $$?; \
+	  $(HARBOR) client $(SPEC) clients/$$lang --lang $$lang --package-name $(CLIENT_PACKAGE) --check || exit $$?; \
 	done
 
 test-clients-ts: .venv/.synced node_modules/.installed ## tsc --strict on the TypeScript client, then its node tests against a live server

@@ -8,7 +8,7 @@ COMPAT_RELEASES ?= 2
 RELEASE_COUNT := $(words $(wildcard $(RELEASES)/*.yaml))
 
 compat: .venv/.synced node_modules/.installed | $(UV) ## every released Python and TypeScript client against today's server: prints the matrix (var/compat/matrix.md)
-	$(PY) -m scripts.compat --uv $(UV) --typescript-releases $(RELEASE_COUNT)
+	$(PY) -m harbor_pipeline.compat --uv $(UV) --typescript-releases $(RELEASE_COUNT)
 
 compat-test: .venv/.synced node_modules/.installed | $(UV) ## the compatibility matrix for the newest COMPAT_RELEASES releases (in make test)
-	$(PY) -m scripts.compat --uv $(UV) --releases $(COMPAT_RELEASES) --typescript-releases $(COMPAT_RELEASES)
+	$(PY) -m harbor_pipeline.compat --uv $(UV) --releases $(COMPAT_RELEASES) --typescript-releases $(COMPAT_RELEASES)

@@ -1,5 +1,5 @@
 # The generator over real-world specs (not part of make test).
-# CORPUS_ARGS passes options to scripts.corpus: --tool fastapi-codegen, --resume, --workers N ...
+# CORPUS_ARGS passes options to harbor_pipeline.corpus: --tool fastapi-codegen, --resume, --workers N ...
 CORPUS_ARGS ?=
 
 corpus/node_modules/.installed: corpus/package.json corpus/package-lock.json
@@ -8,4 +8,4 @@ corpus/node_modules/.installed: corpus/package.json corpus/package-lock.json
 
 .PHONY: corpus
 corpus: .venv/.synced corpus/node_modules/.installed ## generate+import+verify (server and Python client) over ~2,600 public specs; table in corpus/results/harbor.md (SAMPLE=N, CORPUS_ARGS=--resume)
-	$(PY) -m scripts.corpus $(if $(SAMPLE),--sample $(SAMPLE) --out var/corpus/sample.md) $(CORPUS_ARGS)
+	$(PY) -m harbor_pipeline.corpus $(if $(SAMPLE),--sample $(SAMPLE) --out var/corpus/sample.md) $(CORPUS_ARGS)

@@ -5,7 +5,7 @@ SPECTRAL := node_modules/.bin/spectral
 lint: lint-spec lint-code ## lint the spec (Spectral, openapi-spec-validator) and the code (ruff)
 
 lint-spec: .venv/.synced node_modules/.installed ## lint spec/openapi.yaml only; FILE=... lints another spec
-	$(PY) -m scripts.lint $(or $(FILE),$(SPEC))
+	$(HARBOR) lint $(or $(FILE),$(SPEC))
 
 lint-code: .venv/.synced
 	$(PY) -m ruff check .

@@ -175,7 +175,7 @@ api_version_pins = sa.Table(
 
 # Calls of deprecated operations (service.versions.usage): one row per operation, customer,
 # version answered in and UTC day, added to by each worker's once-a-minute flush. The gate
-# (scripts/breaking) reads its export to refuse retiring an operation someone still calls.
+# (scripts/harbor_pipeline/breaking) reads its export to refuse retiring an operation someone still calls.
 Day = sa.Date().with_variant(sa.String(10), "sqlite")
 
 api_usage = sa.Table(

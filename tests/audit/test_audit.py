@@ -1,4 +1,4 @@
-"""`python -m scripts.audit` against fake `uv`, `npm` and `pip_audit`: its verdicts and exit codes.
+"""`python -m harbor_pipeline.audit` against fake `uv`, `npm` and `pip_audit`: its verdicts and exit codes.
 
 The fakes print what the real tools print (the offline outputs were captured from pip-audit and
 npm 11 pointed at a closed local port) and log how they were called. They come first on PATH and
@@ -144,7 +144,7 @@ def audit(tmp_path: Path) -> RunAudit:
             "HTTPS_PROXY": CLOSED,
         }
         done = subprocess.run(
-            [sys.executable, "-m", "scripts.audit", *args],
+            [sys.executable, "-m", "harbor_pipeline.audit", *args],
             cwd=repo,
             env=env,
             capture_output=True,
@@ -280,13 +280,13 @@ def test_make_passes_audit_strict_as_strict() -> None:
         )
         return done.stdout.strip().splitlines()[-1]
 
-    assert command().endswith("-m scripts.audit")
-    assert command("AUDIT_STRICT=1").endswith("-m scripts.audit --strict")
+    assert command().endswith("-m harbor_pipeline.audit")
+    assert command("AUDIT_STRICT=1").endswith("-m harbor_pipeline.audit --strict")
 
 
 def test_outside_the_repository_root_is_a_usage_error(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.audit"],
+        [sys.executable, "-m", "harbor_pipeline.audit"],
         cwd=tmp_path,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True,

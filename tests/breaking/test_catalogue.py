@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from scripts.breaking import RULES, Level
+from harbor_pipeline.breaking import RULES, Level
 
 DOC = Path(__file__).parents[2] / "docs" / "breaking-changes.md"
 ROW = re.compile(r"^\| `([a-z-]+)` \| (error|warning|info) \|(?: (error|warning|info) \|)? .+ \|$")

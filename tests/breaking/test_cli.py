@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
-
-from scripts.breaking.__main__ import main
+from harbor_pipeline.breaking.__main__ import main
 
 BASE: dict[str, Any] = {
     "openapi": "3.1.0",
@@ -279,7 +278,7 @@ def test_git_source(
 
 def test_runs_as_a_module(pair: tuple[str, str]) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.breaking", *pair],
+        [sys.executable, "-m", "harbor_pipeline.breaking", *pair],
         capture_output=True,
         text=True,
         check=False,

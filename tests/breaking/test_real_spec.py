@@ -8,8 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from scripts.breaking import Spec, compare_specs, load_spec
+from harbor_pipeline.breaking import Spec, compare_specs, load_spec
 
 SPEC = Path(__file__).parents[2] / "spec" / "openapi.yaml"
 pytestmark = pytest.mark.skipif(not SPEC.exists(), reason="spec/openapi.yaml not written yet")

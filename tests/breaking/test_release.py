@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from scripts.breaking.__main__ import main
-from scripts.breaking.load import load_spec
-from scripts.breaking.release import Version, with_version
+from harbor_pipeline.breaking.__main__ import main
+from harbor_pipeline.breaking.load import load_spec
+from harbor_pipeline.breaking.release import Version, with_version
 
 SPEC = """\
 openapi: 3.1.0

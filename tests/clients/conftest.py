@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from harbor_client import AsyncHarborClient, HarborClient, RetryPolicy
 
-from scripts.fuzz.server import LiveServer, fresh_database, live_server
+from harbor_pipeline.fuzz.server import LiveServer, fresh_database, live_server
 from service.kit.settings import Settings
 from tests.fixtures.databases import BACKENDS
 from tests.fixtures.service import token

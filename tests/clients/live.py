@@ -14,7 +14,7 @@ import subprocess
 import sys
 import uuid
 
-from scripts.fuzz.server import fresh_database, live_server, mint_token
+from harbor_pipeline.fuzz.server import fresh_database, live_server, mint_token
 
 
 def main(argv: list[str]) -> int:

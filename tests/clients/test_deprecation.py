@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scripts.codegen.client.pipeline import build_client
-from scripts.codegen.load import load
-from scripts.corpus.harbor import import_package
+from harbor_pipeline.codegen.client.pipeline import build_client
+from harbor_pipeline.codegen.load import load
+from harbor_pipeline.corpus.harbor import import_package
 
 SPEC = Path(__file__).resolve().parents[1] / "codegen/golden/all_features/spec.yaml"
 NOTICE = r"deletePet \(DELETE /pets/\{pet_id\}\) is deprecated and will be removed on 2027-01-31"

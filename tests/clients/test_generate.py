@@ -16,9 +16,9 @@ import httpx
 import pytest
 import yaml
 
-from scripts.codegen.client.pipeline import build_client
-from scripts.codegen.load import load
-from scripts.codegen.verify import import_package
+from harbor_pipeline.codegen.client.pipeline import build_client
+from harbor_pipeline.codegen.load import load
+from harbor_pipeline.codegen.verify import import_package
 
 ROOT = Path(__file__).resolve().parents[2]
 PETSTORE = ROOT / "tests/codegen/specs/petstore.yaml"
@@ -95,7 +95,7 @@ def test_the_committed_clients_are_a_fresh_generation(language: str) -> None:
         [
             sys.executable,
             "-m",
-            "scripts.codegen",
+            "harbor_pipeline.codegen",
             *command,
             "--package-name",
             "harbor-client",

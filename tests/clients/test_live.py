@@ -21,7 +21,7 @@ from harbor_client import (
     models,
 )
 
-from scripts.fuzz.server import LiveServer
+from harbor_pipeline.fuzz.server import LiveServer
 
 
 def new_order(customer: str, amount: int = 2599, **extra: object) -> models.OrderCreate:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from harbor_client import HarborClient, RateLimitedError, RetryPolicy, models
 
-from scripts.fuzz.server import LiveServer, fresh_database, live_server
+from harbor_pipeline.fuzz.server import LiveServer, fresh_database, live_server
 from service.kit.settings import Settings
 from tests.fixtures.service import token
 

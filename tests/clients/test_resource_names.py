@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.codegen.client.fields import body_fields
-from scripts.codegen.client.parse import parse_client
-from scripts.codegen.load import load
+from harbor_pipeline.codegen.client.fields import body_fields
+from harbor_pipeline.codegen.client.parse import parse_client
+from harbor_pipeline.codegen.load import load
 
 ROOT = Path(__file__).parents[2]
 SPECS = sorted((ROOT / "tests/codegen/golden").glob("*/spec.yaml")) + sorted(

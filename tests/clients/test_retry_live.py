@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 from harbor_client import HarborClient, HarborTransportError, RetryPolicy, models
 
-from scripts.fuzz.server import LiveServer
+from harbor_pipeline.fuzz.server import LiveServer
 from tests.clients.proxy import dropping_proxy
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.fuzz.server import LiveServer
+from harbor_pipeline.fuzz.server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients/typescript"

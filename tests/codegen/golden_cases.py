@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.codegen.load import load
-from scripts.codegen.pipeline import build_server
+from harbor_pipeline.codegen.load import load
+from harbor_pipeline.codegen.pipeline import build_server
 
 GOLDEN = Path(__file__).parent / "golden"
 

@@ -17,7 +17,7 @@ EXPECTED_ERRORS: dict[str, list[str]] = yaml.safe_load((INVALID / "expected.yaml
 
 def codegen(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scripts.codegen", *args],
+        [sys.executable, "-m", "harbor_pipeline.codegen", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -157,7 +157,7 @@ class CrashingValidator:
 def test_a_crashing_validator_warns_in_one_short_line_not_with_the_document(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from scripts.codegen import load as load_module
+    from harbor_pipeline.codegen import load as load_module
 
     monkeypatch.setattr(load_module, "SpecValidator31", CrashingValidator)
     document = load_module.load(ROOT / "spec/openapi.yaml")
@@ -168,9 +168,9 @@ def test_a_crashing_validator_warns_in_one_short_line_not_with_the_document(
 def test_a_3_2_querystring_parameter_is_located_even_when_the_validator_cannot_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from scripts.codegen import load as load_module
-    from scripts.codegen.parse import parse
-    from scripts.codegen.problems import SpecError
+    from harbor_pipeline.codegen import load as load_module
+    from harbor_pipeline.codegen.parse import parse
+    from harbor_pipeline.codegen.problems import SpecError
 
     monkeypatch.setattr(load_module, "SpecValidator31", CrashingValidator)
     document = load_module.load(INVALID / "querystring_parameter.yaml")

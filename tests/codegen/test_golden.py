@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from harbor_pipeline.codegen.write import files_of
 
-from scripts.codegen.write import files_of
 from tests.codegen.golden_cases import GOLDEN, cases, generate_case
 
 
@@ -70,16 +70,16 @@ def test_golden_output_passes_mypy_strict_and_ruff() -> None:
 def test_the_generated_app_agrees_with_its_spec(
     case: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from scripts.codegen.verify import verify_spec
+    from harbor_pipeline.codegen.verify import verify_spec
 
     assert verify_spec(GOLDEN / case / "spec.yaml") == 0, capsys.readouterr().err
 
 
 @pytest.mark.parametrize("case", cases())
 def test_the_python_client_of_every_golden_spec_imports(case: str) -> None:
-    from scripts.codegen.load import load
-    from scripts.codegen.verify import spec_operations
-    from scripts.corpus.harbor import client_methods
+    from harbor_pipeline.codegen.load import load
+    from harbor_pipeline.codegen.verify import spec_operations
+    from harbor_pipeline.corpus.harbor import client_methods
 
     document = load(GOLDEN / case / "spec.yaml")
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from fastapi.openapi.constants import METHODS_WITH_BODY
-
-from scripts.codegen import ir
+from harbor_pipeline.codegen import ir
 
 
 def test_the_methods_fastapi_reads_a_body_on_are_fastapis() -> None:

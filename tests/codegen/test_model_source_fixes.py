@@ -7,7 +7,7 @@ import types
 import uuid
 from typing import Any
 
-from scripts.codegen.models import _json_integers, _plain_imports, _unshadow
+from harbor_pipeline.codegen.models import _json_integers, _plain_imports, _unshadow
 
 # What datamodel-code-generator wrote for AWS Lake Formation (abridged): a property called
 # `Field` makes it import pydantic's Field under an alias, yet a root model still uses `Field`.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from scripts.bundle import Source, bundle
+from harbor_pipeline.bundle import Source, bundle
+
 from tests.codegen.test_cli import ROOT, codegen
 
 CASE = ROOT / "tests/codegen/golden/multifile"

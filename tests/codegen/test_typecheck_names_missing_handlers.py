@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import yaml
-
-from scripts.codegen.load import load
-from scripts.codegen.pipeline import build_server
+from harbor_pipeline.codegen.load import load
+from harbor_pipeline.codegen.pipeline import build_server
 
 SPEC = {
     "openapi": "3.1.0",

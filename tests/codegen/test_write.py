@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.codegen.cache import tree_digest
-from scripts.codegen.write import differences, swap_in
+from harbor_pipeline.codegen.cache import tree_digest
+from harbor_pipeline.codegen.write import differences, swap_in
 
 
 def tree(root: Path, files: dict[str, str]) -> Path:

@@ -2,7 +2,7 @@
 
 `make verify` proves the generated routers agree with the spec; this proves the app that
 service.app builds from them does: no route added, lost or reshaped on the way, and the same
-comparison (`scripts.codegen.verify.compare`) over operations, parameters with their
+comparison (`harbor_pipeline.codegen.verify.compare`) over operations, parameters with their
 constraints, request bodies, response statuses and security.
 """
 
@@ -19,9 +19,9 @@ import yaml
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import iter_route_contexts
+from harbor_pipeline.codegen.verify import compare
 from starlette.routing import Mount
 
-from scripts.codegen.verify import compare
 from service.app import SPEC_PATH, create_app
 from service.kit.docs import DOCS_OPENAPI_URL, OPENAPI_URL, STATIC_URL, VERSIONED_OPENAPI_URL
 from tests.fixtures.service import make_settings

@@ -1,7 +1,7 @@
 """No response carries a field the spec does not declare, internal columns above all.
 
 The fuzz run checks this on every response it sees (`no_undeclared_fields` in
-scripts/fuzz/hooks.py, stateful phase included); this test walks one request of every kind
+scripts/harbor_pipeline/fuzz/hooks.py, stateful phase included); this test walks one request of every kind
 through the app in process, on both databases, with the same rule, and also names the columns
 that exist only behind the API (risk_score ...) so their absence is asserted by name.
 """
@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+from harbor_pipeline.fuzz.undeclared import response_schema, undeclared
 
-from scripts.fuzz.undeclared import response_schema, undeclared
 from service.app import SPEC_PATH
 from service.db.schema import metadata
 from tests.fixtures.service import order_body

@@ -10,8 +10,8 @@ import sys
 import time
 from pathlib import Path
 
-from scripts.corpus.__main__ import main as corpus_main
-from scripts.corpus.run import Outcome, run_all, spec_name
+from harbor_pipeline.corpus.__main__ import main as corpus_main
+from harbor_pipeline.corpus.run import Outcome, run_all, spec_name
 
 
 def _tool(spec: Path) -> int:
@@ -70,7 +70,7 @@ def test_resume_runs_only_what_the_interrupted_run_left(tmp_path, monkeypatch):
     out = tmp_path / "report.md"
     earlier = Outcome(spec_name(specs[0]), "pass", 1.5, "")
     out.with_suffix(".jsonl").write_text(json.dumps(dataclasses.asdict(earlier)) + "\n")
-    monkeypatch.setattr("scripts.corpus.harbor.main", _tool)
+    monkeypatch.setattr("harbor_pipeline.corpus.harbor.main", _tool)
     assert corpus_main([*map(str, specs), "--out", str(out), "--resume", "--workers", "1"]) == 0
     table = out.read_text()
     assert "2 OpenAPI 3.x documents" in table

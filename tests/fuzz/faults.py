@@ -1,6 +1,6 @@
 """Test-only uvicorn factories: the real app, broken in one way each, for the harness's tests.
 
-Served by `python -m scripts.fuzz --app tests.fuzz.faults:<name>`; nothing in service/ knows
+Served by `python -m harbor_pipeline.fuzz --app tests.fuzz.faults:<name>`; nothing in service/ knows
 about them. Each wraps `service.app.create_app_from_env` in a plain ASGI layer that changes
 one response, so the fuzz run against it must fail with the check that guards that promise.
 """

@@ -22,7 +22,7 @@ def fuzz(*args: str) -> subprocess.CompletedProcess[str]:
     # SQLite only: the faults are about HTTP, not storage.
     env = {k: v for k, v in os.environ.items() if k != "TEST_DATABASE_URL"}
     return subprocess.run(
-        [sys.executable, "-m", "scripts.fuzz", "--max-examples", "5", *args],
+        [sys.executable, "-m", "harbor_pipeline.fuzz", "--max-examples", "5", *args],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -6,8 +6,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
-from scripts.fuzz import identity
+from harbor_pipeline.fuzz import identity
 
 
 def case(operation: str, body: Any = None, path: dict[str, Any] | None = None) -> Any:

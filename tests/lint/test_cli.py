@@ -1,4 +1,4 @@
-"""`python -m scripts.lint`: what fails says `error`, and each place is printed once, as a JSON pointer."""
+"""`harbor lint`: what fails says `error` (exit 1), each place is printed once, as a JSON pointer; no spec is exit 2."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def _lint(tmp_path: Path, text: str) -> tuple[int, list[str]]:
     spec = tmp_path / "spec.yaml"
     spec.write_text(text, encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "scripts.lint", str(spec)],
+        [sys.executable, "-m", "harbor_pipeline.lint", str(spec)],
         capture_output=True,
         text=True,
         check=False,
@@ -30,7 +30,7 @@ def test_a_spectral_warning_fails_and_says_error(tmp_path: Path) -> None:
         1,
     )
     code, lines = _lint(tmp_path, untagged)
-    assert code == 2
+    assert code == 1
     assert lines[0].endswith(
         ': error: Operation must have non-empty "tags" array. [operation-tags] '
         "(at #/paths/~1v1~1orders/post)"
@@ -44,7 +44,7 @@ def test_a_schema_error_is_reported_once(tmp_path: Path) -> None:
         "          description: The order was created.", "          description: 5", 1
     )
     code, lines = _lint(tmp_path, broken)
-    assert code == 2
+    assert code == 1
     problems = lines[:-1]
     assert len(problems) == 1, problems
     assert problems[0].endswith("(at #/paths/~1v1~1orders/post/responses/201/description)")
@@ -58,7 +58,7 @@ def test_the_owasp_rules_hold_every_secured_operation_to_its_401_and_429(tmp_pat
         "        '401':\n          $ref: '#/components/responses/Unauthorized'\n", "", 1
     ).replace("        '429':\n          $ref: '#/components/responses/TooManyRequests'\n", "", 1)
     code, lines = _lint(tmp_path, head + tail)
-    assert code == 2
+    assert code == 1
     rules = {line.rsplit("[", 1)[1].split("]")[0] for line in lines[:-1]}
     assert rules == {
         "owasp:api8:2023-define-error-responses-401",
@@ -72,7 +72,7 @@ def test_an_unbounded_request_string_fails_request_values_bounded(tmp_path: Path
         "          pattern: '^tok_[A-Za-z0-9]{4,64}$'\n          maxLength: 68\n", "", 1
     )
     code, lines = _lint(tmp_path, unbounded)
-    assert code == 2
+    assert code == 1
     assert lines[0].endswith(
         "[request-values-bounded] (at #/components/schemas/CardPaymentMethod/properties/token)"
     )
@@ -85,7 +85,35 @@ def test_only_system_probes_may_be_public_and_servers_are_https(tmp_path: Path) 
         1,
     ).replace("  - url: http://127.0.0.1:8000\n", "  - url: http://api.harbor.example\n", 1)
     code, lines = _lint(tmp_path, public)
-    assert code == 2
+    assert code == 1
     rules = [line.rsplit("[", 1)[1].split("]")[0] for line in lines[:-1]]
     assert "public-operations-are-probes" in rules
     assert "servers-https-beyond-loopback" in rules
+
+
+def test_a_missing_spec_is_bad_input_not_a_finding(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "harbor_pipeline.lint", str(tmp_path / "absent.yaml")],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=ROOT,
+    )
+    assert done.returncode == 2
+    assert "absent.yaml" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_spectral_missing_says_how_to_install_it(tmp_path: Path) -> None:
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "harbor_pipeline.lint", str(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,  # no node_modules here or above, and none on PATH
+        env={"PATH": str(Path(sys.executable).parent)},
+    )
+    assert done.returncode == 2, done.stderr
+    assert "npm install --save-dev @stoplight/spectral-cli" in done.stderr

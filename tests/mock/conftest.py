@@ -7,9 +7,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from scripts.mock.__main__ import build
-from scripts.mock.app import MockApp
+from harbor_pipeline.mock.__main__ import build
+from harbor_pipeline.mock.app import MockApp
 
 ROOT = Path(__file__).resolve().parents[2]
 HARBOR = ROOT / "spec" / "openapi.yaml"

@@ -1,4 +1,4 @@
-"""The mock as a partner runs it: `python -m scripts.mock SPEC --port N`, a real process."""
+"""The mock as a partner runs it: `python -m harbor_pipeline.mock SPEC --port N`, a real process."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from scripts.fuzz.server import free_port
+from harbor_pipeline.fuzz.server import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def running_mock(spec: Path, timeout: float = 30.0) -> Iterator[str]:
     """Serve `spec` on a free 127.0.0.1 port until the block ends; yields its base URL."""
     port = free_port()
-    command = [sys.executable, "-m", "scripts.mock", str(spec), "--port", str(port)]
+    command = [sys.executable, "-m", "harbor_pipeline.mock", str(spec), "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     # The log goes to a file, never a pipe nobody reads: uvicorn's warnings about the fuzzer's
     # malformed requests would fill it and stall the mock mid-run.

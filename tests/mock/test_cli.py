@@ -1,4 +1,4 @@
-"""`python -m scripts.mock`: a spec it cannot serve is one line naming the file, exit 2."""
+"""`python -m harbor_pipeline.mock`: a spec it cannot serve is one line naming the file, exit 2."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .live import running_mock
 
 def _mock(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scripts.mock", *args, "--port", "1"],
+        [sys.executable, "-m", "harbor_pipeline.mock", *args, "--port", "1"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import httpx
-
-from scripts.mock.problems import preferences
+from harbor_pipeline.mock.problems import preferences
 
 from .conftest import BEARER, ORDER_ID
 

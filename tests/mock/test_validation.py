@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import httpx
-
-from scripts.mock.app import with_cors
-from scripts.mock.validate import Sent, missing_credentials
+from harbor_pipeline.mock.app import with_cors
+from harbor_pipeline.mock.validate import Sent, missing_credentials
 
 from .conftest import BEARER, HARBOR, ORDER_ID, SHAPES, mock_of
 

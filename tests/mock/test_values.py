@@ -6,14 +6,13 @@ import re
 from pathlib import Path
 
 import pytest
+from harbor_pipeline.breaking.load import Spec, load_spec
+from harbor_pipeline.mock.app import MockApp
+from harbor_pipeline.mock.document import child_pointer, open_document
+from harbor_pipeline.mock.patterns import matching
+from harbor_pipeline.mock.values import generate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from scripts.breaking.load import Spec, load_spec
-from scripts.mock.app import MockApp
-from scripts.mock.document import child_pointer, open_document
-from scripts.mock.patterns import matching
-from scripts.mock.values import generate
 
 from .conftest import HARBOR, SPECS, mock_of
 

@@ -28,7 +28,7 @@ def modules(pattern: str, root: Path = SERVICE) -> list[Path]:
 
 def ours(path: Path) -> set[str]:
     return {
-        name for name in imports(path) if name.split(".")[0] in {"service", "generated", "scripts"}
+        name for name in imports(path) if name.split(".")[0] in {"service", "generated", "harbor_pipeline"}
     }
 
 
@@ -64,13 +64,16 @@ def test_services_never_import_handlers_or_the_app(path):
     assert not {name for name in ours(path) if name.endswith(".handlers") or name == "service.app"}
 
 
-def test_service_never_imports_scripts():
+def test_service_never_imports_the_pipeline():
     assert not {
-        name for path in modules("**/*.py") for name in ours(path) if name.startswith("scripts")
+        name
+        for path in modules("**/*.py")
+        for name in ours(path)
+        if name.startswith("harbor_pipeline")
     }
 
 
-@pytest.mark.parametrize("tree", ["generated", "scripts"])
+@pytest.mark.parametrize("tree", ["generated", "scripts/harbor_pipeline"])
 def test_nothing_upstream_imports_service(tree):
     paths = modules("**/*.py", ROOT / tree)
     assert not {name for path in paths for name in ours(path) if name.startswith("service")}

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-from scripts.breaking import compare_specs, load_spec
-from scripts.breaking.coverage import coverage, snake
+from harbor_pipeline.breaking import compare_specs, load_spec
+from harbor_pipeline.breaking.coverage import coverage, snake
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE = ROOT / "spec" / "releases" / "1.1.0.yaml"
@@ -103,7 +102,7 @@ def test_snake_names(name, expected):
 
 def _gate(spec: Path, releases: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scripts.breaking", "gate", str(spec), str(releases)],
+        [sys.executable, "-m", "harbor_pipeline.breaking", "gate", str(spec), str(releases)],
         capture_output=True,
         text=True,
         cwd=ROOT,

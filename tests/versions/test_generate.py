@@ -24,7 +24,7 @@ def _generate(tmp_path: Path, edit) -> Path:
     spec.write_text(yaml.safe_dump(document, sort_keys=False))
     out = tmp_path / "pkg" / "generated"
     result = subprocess.run(
-        [sys.executable, "-m", "scripts.codegen", "generate", str(spec), str(out), "--releases", str(releases)],
+        [sys.executable, "-m", "harbor_pipeline.codegen", "generate", str(spec), str(out), "--releases", str(releases)],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr

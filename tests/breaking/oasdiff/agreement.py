@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
-
-from scripts.breaking import Level, SpecError, compare_specs, load_spec
+from harbor_pipeline.breaking import Level, SpecError, compare_specs, load_spec
 
 HERE = Path(__file__).parent
 DATA = HERE / "data"

@@ -1,1 +1,0 @@
-"""Harbor's pipeline tools, run by the Makefile."""

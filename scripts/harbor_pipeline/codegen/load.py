@@ -1,0 +1,252 @@
+"""Read an OpenAPI document from disk and validate it, turning every fault into located problems."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import unquote
+
+import yaml
+from openapi_spec_validator.schemas import schema_v30, schema_v31
+from openapi_spec_validator.schemas.backend import get_validator_for
+
+from harbor_pipeline.breaking.load import excerpt, yaml_error_position
+from harbor_pipeline.breaking.spec_validator import SpecValidator30, SpecValidator31
+from harbor_pipeline.bundle import Bundle, BundleError, Source, bundle
+from harbor_pipeline.bundle.lines import position_of
+from harbor_pipeline.bundle.locate import ErrorLocator
+from harbor_pipeline.bundle.model import to_pointer, to_tokens
+
+from .problems import Level, Problem, SpecError
+from .refs import ref_faults
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+JSONObject = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A parsed spec (a multi-file one bundled into one document), with what is needed to
+    point back into the text of the file that holds each of its parts."""
+
+    path: Path
+    data: JSONObject
+    text: str
+    bundle: Bundle
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return str(self.data.get("openapi", ""))
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        """Every file the spec is made of, the root first."""
+        return self.bundle.files
+
+    def locate(self, problem: Problem, *, column: bool = False) -> Problem:
+        """`problem` at the line (and column) of its pointer, in the file that holds it; a part
+        pulled in from another file is named by that file and its pointer there."""
+        source, tokens = self.bundle.origin(to_tokens(problem.pointer))
+        where = to_pointer(tokens)
+        line, col = position_of(source.text, where) or (None, None)
+        file = "" if source is self.bundle.root else source.location
+        return replace(problem, pointer=where, line=line, column=col if column else None, file=file)
+
+
+def load(path: Path, *, validate: bool = True) -> Document:
+    """Parse, bundle and (by default) validate the spec at `path`; raise SpecError naming every
+    fault. Each `$ref` to another file is read relative to the file that holds it."""
+    file = str(path)
+    text = _read(file)
+    data = _parse(file, text)
+    try:
+        bundled = bundle(Source(file, text, data), _read_pulled_in, _parse)
+    except BundleError as error:
+        where = to_pointer(error.pointer)
+        line, column = position_of(error.source.text, where) or (None, None)
+        at = "" if error.source.location == file else error.source.location
+        problem = Problem(Level.ERROR, where, error.message, error.rule, line, column, file=at)
+        raise SpecError(file, [problem]) from None
+    document = Document(path=path, data=bundled.data, text=text, bundle=bundled)
+    if validate:
+        problems = list(validation_problems(document))
+        if any(p.level is Level.ERROR for p in problems):
+            raise SpecError(file, problems)
+        return replace(document, warnings=tuple(problems))
+    return document
+
+
+def _read_pulled_in(file: str) -> str:
+    """A file a `$ref` names: the bundler says which `$ref` when it cannot be read."""
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise OSError(f"not UTF-8 text: {exc}") from None
+
+
+def _read(file: str) -> str:
+    try:
+        return Path(file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError(file, [_fatal("", "file not found", "file")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(file, [_fatal("", f"cannot read the file: {exc}", "file")]) from None
+
+
+def _parse(file: str, text: str) -> JSONObject:
+    try:
+        data = (
+            json.loads(text) if text.lstrip().startswith("{") else yaml.load(text, Loader=_Loader)
+        )
+    except yaml.MarkedYAMLError as exc:
+        # The breaking checker's reading of the error, so both tools name the same token.
+        line, column, what = yaml_error_position(text, exc)
+        problem = Problem(
+            Level.ERROR, "", what, "yaml-syntax", line + 1, column + 1, excerpt(text, line, column)
+        )
+        raise SpecError(file, [problem]) from None
+    except json.JSONDecodeError as exc:
+        line, column = exc.lineno - 1, exc.colno - 1
+        problem = Problem(
+            Level.ERROR, "", f"invalid JSON: {exc.msg}", "json-syntax", line + 1, column + 1,
+            excerpt(text, line, column),
+        )  # fmt: skip
+        raise SpecError(file, [problem]) from None
+    except yaml.YAMLError as exc:  # no mark: nothing to point at
+        raise SpecError(
+            file, [Problem(Level.ERROR, "", f"invalid YAML: {exc}", "syntax")]
+        ) from None
+    if not isinstance(data, dict):
+        raise SpecError(file, [_fatal("", "the document is not a mapping", "document-type")])
+    return cast(JSONObject, data)
+
+
+def validation_problems(document: Document) -> Iterator[Problem]:
+    """Every schema violation of the OpenAPI 3.0/3.1 meta-schema, each with its place."""
+    version = document.version
+    validator: Any
+    judge = _RegexJudge(schema_v31 if version.startswith("3.1") else schema_v30)
+    checked = _without_rejected_patterns(document.data, judge)
+    if version.startswith("3.1"):
+        validator = SpecValidator31(checked)
+    elif version.startswith("3.0"):
+        validator = SpecValidator30(checked)
+    else:
+        yield _fatal(
+            "/openapi",
+            f"unsupported OpenAPI version {version!r}; expected 3.0.x or 3.1.x",
+            "openapi-version",
+            document,
+        )
+        return
+    faults = ref_faults(document.data)
+    for where, message, rule in faults:
+        yield document.locate(Problem(Level.ERROR, where, message, rule), column=True)
+    if faults:
+        return  # the validator would crash on them or skip them: its verdict means nothing
+    seen: set[tuple[str, str]] = set()
+    try:
+        errors = list(validator.iter_errors())
+    except Exception as exc:  # a validator bug must not hide the spec from us
+        # Its message can hold a whole document: the type and a bounded excerpt only.
+        detail = _shorten(str(exc).split("\n", 1)[0], 200)
+        message = f"the OpenAPI validator failed ({type(exc).__name__}: {detail}); the document was not checked against the OpenAPI schema"
+        yield Problem(Level.WARNING, "", message, "validator-crashed")
+        return
+    locator = ErrorLocator(checked)
+    for error in errors:
+        where = locator.pointer(error)
+        message = str(getattr(error, "message", error)).split("\n", 1)[0]
+        if (where, message) in seen:
+            continue
+        seen.add((where, message))
+        validator_name = getattr(error, "validator", None)
+        rule = f"openapi-{validator_name}" if isinstance(validator_name, str) else "openapi-schema"
+        yield document.locate(Problem(Level.ERROR, where, _shorten(message), rule))
+
+
+class _RegexJudge:
+    """Whether the validator accepts a string as `format: regex`.
+
+    It judges twice: the meta-schema pass with its backend's engine (jsonschema-rs's, ECMA-262
+    like, rejects `[a-z]{1-70}` and octal `\\000`), the Schema Object pass with Python's `re`
+    (rejects `\\p{L}` and `[\\d-_]`). A pattern must pass both.
+    """
+
+    def __init__(self, meta: Mapping[str, Any]) -> None:
+        self._validator = get_validator_for(
+            {"$schema": meta.get("$schema"), "type": "string", "format": "regex"}
+        )
+        self._seen: dict[str, bool] = {}
+
+    def accepts(self, pattern: str) -> bool:
+        verdict = self._seen.get(pattern)
+        if verdict is None:
+            verdict = self._seen[pattern] = _re_compiles(pattern) and bool(
+                self._validator.is_valid(pattern)
+            )
+        return verdict
+
+
+def _re_compiles(pattern: str) -> bool:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # FutureWarning on `[[`: a judgement, not a problem
+            re.compile(pattern)
+    except re.error:
+        return False
+    return True
+
+
+def _without_rejected_patterns(node: Any, judge: _RegexJudge) -> Any:
+    """`node`, with each `pattern` the validator's regex engine rejects replaced by an empty one.
+
+    Regex dialects differ (ECMA-262, Python, Rust), and a pattern one engine rejects would fail
+    the whole document, or make its schema match no `oneOf` branch of the meta-schema, with a
+    message that does not say why. Only the validator sees the replacement; whether the server
+    can enforce a pattern is decided in hoist, which drops it with a warning when it cannot.
+    Copy-on-write: unchanged subtrees are shared, not copied.
+    """
+    if isinstance(node, dict):
+        changed: dict[str, Any] | None = None
+        for key, value in node.items():
+            new = (
+                ""
+                if key == "pattern" and isinstance(value, str) and not judge.accepts(value)
+                else _without_rejected_patterns(value, judge)
+            )
+            if new is not value:
+                changed = changed if changed is not None else dict(node)
+                changed[key] = new
+        return node if changed is None else changed
+    if isinstance(node, list):
+        items = [_without_rejected_patterns(item, judge) for item in node]
+        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
+    return node
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    return message if len(message) <= limit else message[: limit - 1] + "…"
+
+
+def _fatal(where: str, message: str, rule: str, document: Document | None = None) -> Problem:
+    problem = Problem(Level.ERROR, where, message, rule)
+    return document.locate(problem) if document else problem
+
+
+def resolve(data: Mapping[str, Any], ref: str) -> Any:
+    """Follow a local `#/...` reference inside `data`; KeyError when it leads nowhere."""
+    if not ref.startswith("#"):
+        raise KeyError(ref)
+    node: Any = data
+    # A fragment is URI-encoded (`%7Bid%7D` for `{id}`) before it is a JSON pointer (RFC 6901 §6).
+    for token in unquote(ref[1:]).split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node

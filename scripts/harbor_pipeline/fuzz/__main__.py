@@ -1,0 +1,132 @@
+"""Command line: `python -m harbor_pipeline.fuzz [--max-examples N] [--seed S] [--phases ...]`.
+
+Starts the real server on a free port with a fresh database (SQLite, or a new PostgreSQL
+database when TEST_DATABASE_URL is set) and throwaway signing keys, mints a token, runs
+schemathesis with every check and schemathesis.toml against the hand-written spec, stops the
+server, prints a summary and exits with schemathesis's status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from harbor_pipeline.breaking.load import load_spec
+from harbor_pipeline.breaking.nodes import SpecError
+
+from .server import DEFAULT_APP, fresh_database, live_server, mint_token, throwaway_keys
+from .summary import read_counts, render_summary
+
+CUSTOMER = "cus_fuzz"
+CONFIG = Path("schemathesis.toml")
+SPEC = Path("spec/openapi.yaml")
+RELEASES = Path("spec/releases")
+
+
+def spec_version(spec: Path) -> str:
+    """The spec's info.version: the version its requests are answered in."""
+    try:
+        return load_spec(str(spec), check=False).version
+    except SpecError:
+        return ""  # schemathesis then reports the spec itself; pins are left as generated
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="harbor fuzz",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--spec",
+        type=Path,
+        help="the contract to fuzz (default: spec/openapi.yaml, or the release)",
+    )
+    parser.add_argument(
+        "--api-version",
+        metavar="X.Y.Z",
+        help="fuzz this served version: spec/releases/X.Y.Z.yaml, every request sent with "
+        "Harbor-Version: X.Y.Z (docs/versioning.md)",
+    )
+    parser.add_argument(
+        "--max-examples", type=int, default=25, help="test cases per operation and phase"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=20261125, help="fix the random seed to reproduce a run"
+    )
+    parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        help="PostgreSQL server URL (default: $TEST_DATABASE_URL; SQLite when unset)",
+    )
+    parser.add_argument(
+        "--app", default=DEFAULT_APP, help="the uvicorn app factory to serve (harness tests)"
+    )
+    parser.add_argument(
+        "--operation",
+        action="append",
+        default=[],
+        metavar="OPERATION_ID",
+        help="fuzz only this operation (repeatable; default: every operation)",
+    )
+    parser.add_argument(
+        "--counts", type=Path, help="also keep the per-phase, per-operation status counts (JSON)"
+    )
+    args = parser.parse_args(argv)
+    if args.spec is None:
+        args.spec = RELEASES / f"{args.api_version}.yaml" if args.api_version else SPEC
+    for path in (args.spec, CONFIG):
+        if not path.is_file():
+            print(f"{path}: error: file not found (run from the repository root)", file=sys.stderr)
+            return 2
+    database = "PostgreSQL" if args.postgres else "SQLite"
+    started = time.monotonic()
+    with (
+        tempfile.TemporaryDirectory(prefix="harbor-fuzz-") as tmp,
+        fresh_database(args.postgres) as database_url,
+        live_server(database_url, app=args.app, extra_env=throwaway_keys()) as server,
+    ):
+        token = mint_token(server, CUSTOMER)
+        counts = Path(tmp) / "counts.json"
+        command = [
+            sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
+            "run", str(args.spec),
+            "--url", server.url,
+            "--header", f"Authorization: Bearer {token}",
+            *(["--header", f"Harbor-Version: {args.api_version}"] if args.api_version else []),
+            "--checks", "all",
+            "--max-examples", str(args.max_examples),
+            "--seed", str(args.seed),
+            "--phases", args.phases,
+            "--no-color",
+            *(f"--include-operation-id={operation}" for operation in args.operation),
+        ]  # fmt: skip
+        print(
+            f"fuzz: {args.spec}{f' as Harbor-Version {args.api_version}' if args.api_version else ''}, "
+            f"{database}, {args.max_examples} examples per operation, seed {args.seed}, "
+            f"server {server.url}",
+            flush=True,
+        )
+        env = {
+            **os.environ,
+            "HARBOR_FUZZ_CUSTOMER": CUSTOMER,
+            "HARBOR_FUZZ_COUNTS": str(counts),
+            "HARBOR_FUZZ_API_VERSION": spec_version(args.spec),
+        }
+        status = subprocess.run(command, env=env, check=False).returncode
+        rows = read_counts(counts)
+        if args.counts is not None and counts.is_file():
+            args.counts.write_bytes(counts.read_bytes())
+    elapsed = time.monotonic() - started
+    print(render_summary(rows, database=database, status=status, seconds=elapsed), flush=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
