@@ -19,12 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.breaking_edits import edited
 from harbor_pipeline.breaking.__main__ import main as gate_cli
 from harbor_pipeline.breaking.compare import compare_specs
 from harbor_pipeline.breaking.findings import Level
 from harbor_pipeline.breaking.load import load_spec
-
-from bench.breaking_edits import edited
 
 JSON = dict[str, Any]
 GITHUB = (

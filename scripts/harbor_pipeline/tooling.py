@@ -1,7 +1,8 @@
 """The Node tools the pipeline runs (Spectral, openapi-typescript), found in the project using it.
 
 Harbor runs the versions the project locked in its own package-lock.json: `node_modules/.bin`
-of the current directory or the nearest folder above it that has one, then PATH.
+of the current directory or the nearest folder above it that has one; then, for a tool run from
+a checkout (this repository's editable install), the checkout's; then PATH.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ class ToolMissing(Exception):
     """A Node tool the command needs is not installed; the message says how to install it."""
 
 
-def node_tool(command: str, start: Path | None = None) -> Path:
+_CHECKOUT = Path(__file__).resolve().parent
+
+
+def node_tool(command: str, start: Path | None = None, checkout: Path = _CHECKOUT) -> Path:
     """The path of `command` from the project's node_modules, else from PATH."""
     here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
+    for folder in (here, *here.parents, *checkout.parents):
         candidate = folder / "node_modules" / ".bin" / command
         if candidate.exists():
             return candidate

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from harbor_pipeline.breaking import RULES, Spec, compare_specs
 from harbor_pipeline.breaking.load import validate
-
 from tests.breaking.casebook import Case, document, load_cases
 
 CASES = load_cases()

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from harbor_pipeline.breaking.__main__ import main
 
 BASE: dict[str, Any] = {

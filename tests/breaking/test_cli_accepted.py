@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 import yaml
-from harbor_pipeline.breaking.__main__ import main
 
+from harbor_pipeline.breaking.__main__ import main
 from tests.breaking.test_cli import BASE, _breaking, _write
 from tests.breaking.test_release import _spec
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harbor_pipeline.breaking.__main__ import main
 
+from harbor_pipeline.breaking.__main__ import main
 from tests.breaking.test_cli import BASE, _breaking, _write
 
 

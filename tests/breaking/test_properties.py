@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from harbor_pipeline.breaking import Spec, compare_specs
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from harbor_pipeline.breaking import Spec, compare_specs
 
 _MIRROR = {"narrowed": "widened", "widened": "narrowed", "added": "removed", "removed": "added"}
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from harbor_pipeline.breaking import Spec, compare_specs, load_spec
 
 SPEC = Path(__file__).parents[2] / "spec" / "openapi.yaml"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from harbor_pipeline.breaking.__main__ import main
 from harbor_pipeline.breaking.load import load_spec
 from harbor_pipeline.breaking.release import Version, with_version

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from harbor_pipeline.breaking.__main__ import main
 
 TODAY = "2027-01-10"

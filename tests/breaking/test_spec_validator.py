@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from harbor_pipeline.breaking.spec_validator import spec_validator
 from openapi_spec_validator.shortcuts import get_validator_cls
+
+from harbor_pipeline.breaking.spec_validator import spec_validator
 
 TESTS = Path(__file__).resolve().parents[1]
 CANDIDATES = [

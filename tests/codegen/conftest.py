@@ -7,8 +7,8 @@ from collections.abc import Callable
 from types import ModuleType
 
 import pytest
-from harbor_pipeline.codegen.verify import import_package
 
+from harbor_pipeline.codegen.verify import import_package
 from tests.codegen.golden_cases import GOLDEN
 
 

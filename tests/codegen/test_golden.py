@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from harbor_pipeline.codegen.write import files_of
 
+from harbor_pipeline.codegen.write import files_of
 from tests.codegen.golden_cases import GOLDEN, cases, generate_case
 
 

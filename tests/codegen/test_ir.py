@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi.openapi.constants import METHODS_WITH_BODY
+
 from harbor_pipeline.codegen import ir
 
 

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from harbor_pipeline.bundle import Source, bundle
-
 from tests.codegen.test_cli import ROOT, codegen
 
 CASE = ROOT / "tests/codegen/golden/multifile"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import yaml
+
 from harbor_pipeline.codegen.load import load
 from harbor_pipeline.codegen.pipeline import build_server
 

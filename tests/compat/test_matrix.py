@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from harbor_client import models
-from harbor_pipeline.compat.matrix import render
 
+from harbor_pipeline.compat.matrix import render
 from tests.clients.mock import ORDER
 from tests.compat.scenario import UNKNOWN_FIELD, UNKNOWN_VALUE, fuzzed, properties
 

@@ -19,9 +19,9 @@ import yaml
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import iter_route_contexts
-from harbor_pipeline.codegen.verify import compare
 from starlette.routing import Mount
 
+from harbor_pipeline.codegen.verify import compare
 from service.app import SPEC_PATH, create_app
 from service.kit.docs import DOCS_OPENAPI_URL, OPENAPI_URL, STATIC_URL, VERSIONED_OPENAPI_URL
 from tests.fixtures.service import make_settings

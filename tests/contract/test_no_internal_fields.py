@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from harbor_pipeline.fuzz.undeclared import response_schema, undeclared
 
+from harbor_pipeline.fuzz.undeclared import response_schema, undeclared
 from service.app import SPEC_PATH
 from service.db.schema import metadata
 from tests.fixtures.service import order_body

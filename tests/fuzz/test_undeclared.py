@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 import yaml
-from harbor_pipeline.fuzz.undeclared import response_schema, undeclared
 
+from harbor_pipeline.fuzz.undeclared import response_schema, undeclared
 from service.app import SPEC_PATH
 
 

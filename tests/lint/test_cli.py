@@ -6,6 +6,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from harbor_pipeline.lint import __main__ as lint
+from harbor_pipeline.tooling import ToolMissing, node_tool
+
 ROOT = Path(__file__).parents[2]
 SPEC = (ROOT / "spec" / "openapi.yaml").read_text(encoding="utf-8")
 
@@ -104,16 +109,20 @@ def test_a_missing_spec_is_bad_input_not_a_finding(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
 
 
-def test_spectral_missing_says_how_to_install_it(tmp_path: Path) -> None:
+def test_a_missing_node_tool_says_how_to_install_it(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no spectral on PATH either
+    with pytest.raises(ToolMissing) as missing:
+        node_tool("spectral", start=tmp_path, checkout=tmp_path)
+    assert "npm install --save-dev @stoplight/spectral-cli" in str(missing.value)
+
+
+def test_lint_without_spectral_is_bad_input(tmp_path: Path, monkeypatch, capsys) -> None:
     spec = tmp_path / "spec.yaml"
     spec.write_text(SPEC, encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "harbor_pipeline.lint", str(spec)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,  # no node_modules here or above, and none on PATH
-        env={"PATH": str(Path(sys.executable).parent)},
-    )
-    assert done.returncode == 2, done.stderr
-    assert "npm install --save-dev @stoplight/spectral-cli" in done.stderr
+
+    def missing(command: str) -> Path:
+        raise ToolMissing(f"{command} is not installed: run `npm install ...`")
+
+    monkeypatch.setattr(lint, "node_tool", missing)
+    assert lint.main([str(spec)]) == 2
+    assert "spectral is not installed" in capsys.readouterr().err

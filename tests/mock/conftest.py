@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from harbor_pipeline.mock.__main__ import build
 from harbor_pipeline.mock.app import MockApp
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from harbor_pipeline.mock.problems import preferences
 
 from .conftest import BEARER, ORDER_ID

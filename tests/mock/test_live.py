@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from harbor_client import HarborClient, NotFoundError, RequestOptions, models
@@ -26,13 +27,14 @@ def test_schemathesis_finds_nothing_with_every_check() -> None:
     # only, and `ignored_auth` rightly reports that any key is accepted.
     spec, credentials = HARBOR, f"Authorization: Bearer {TOKEN}"
     with running_mock(spec) as url:
+        # `harbor fuzz --url`: how a team fuzzes a server it runs itself (here the mock), with
+        # ./schemathesis.toml and every check.
         done = subprocess.run(
             [
-                sys.executable, "-m", "schemathesis.cli",
-                "--config-file", str(ROOT / "schemathesis.toml"),
-                "run", str(spec), "--url", url, "--header", credentials,
-                "--checks", "all", "--max-examples", EXAMPLES, "--seed", SEED,
-                "--phases", "examples,coverage,fuzzing,stateful", "--no-color",
+                str(Path(sys.executable).parent / "harbor"), "fuzz", "--url", url,
+                "--spec", str(spec), "--header", credentials,
+                "--max-examples", EXAMPLES, "--seed", SEED,
+                "--phases", "examples,coverage,fuzzing,stateful",
             ],
             cwd=ROOT, capture_output=True, text=True, check=False, timeout=300,
         )  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import httpx
+
 from harbor_pipeline.mock.app import with_cors
 from harbor_pipeline.mock.validate import Sent, missing_credentials
 

@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from harbor_pipeline.breaking.load import Spec, load_spec
 from harbor_pipeline.mock.app import MockApp
 from harbor_pipeline.mock.document import child_pointer, open_document
 from harbor_pipeline.mock.patterns import matching
 from harbor_pipeline.mock.values import generate
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from .conftest import HARBOR, SPECS, mock_of
 

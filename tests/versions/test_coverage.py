@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from harbor_pipeline.breaking import compare_specs, load_spec
 from harbor_pipeline.breaking.coverage import coverage, snake
 

@@ -152,7 +152,7 @@ def _generate(
     from .load import load
     from .pipeline import build_server
 
-    document = load(spec)
+    document = load(spec, verdicts=cache_dir / "validated" if cache_dir else None)
     with tempfile.TemporaryDirectory(prefix="harbor-codegen-") as tmp:
         built = Path(tmp) / outdir.name
         problems = (

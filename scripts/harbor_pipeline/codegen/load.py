@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
+from importlib import metadata
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import unquote
@@ -15,6 +17,7 @@ import yaml
 from openapi_spec_validator.schemas import schema_v30, schema_v31
 from openapi_spec_validator.schemas.backend import get_validator_for
 
+from harbor_pipeline.breaking import spec_validator as spec_validator_module
 from harbor_pipeline.breaking.load import excerpt, yaml_error_position
 from harbor_pipeline.breaking.spec_validator import SpecValidator30, SpecValidator31
 from harbor_pipeline.bundle import Bundle, BundleError, Source, bundle
@@ -22,6 +25,7 @@ from harbor_pipeline.bundle.lines import position_of
 from harbor_pipeline.bundle.locate import ErrorLocator
 from harbor_pipeline.bundle.model import to_pointer, to_tokens
 
+from . import refs as refs_module
 from .problems import Level, Problem, SpecError
 from .refs import ref_faults
 
@@ -59,9 +63,13 @@ class Document:
         return replace(problem, pointer=where, line=line, column=col if column else None, file=file)
 
 
-def load(path: Path, *, validate: bool = True) -> Document:
+def load(path: Path, *, validate: bool = True, verdicts: Path | None = None) -> Document:
     """Parse, bundle and (by default) validate the spec at `path`; raise SpecError naming every
-    fault. Each `$ref` to another file is read relative to the file that holds it."""
+    fault. Each `$ref` to another file is read relative to the file that holds it.
+
+    With `verdicts` (a cache folder), a document found clean once is not validated again:
+    `make generate` loads the same spec for the server and both clients, one process each.
+    """
     file = str(path)
     text = _read(file)
     data = _parse(file, text)
@@ -74,12 +82,27 @@ def load(path: Path, *, validate: bool = True) -> Document:
         problem = Problem(Level.ERROR, where, error.message, error.rule, line, column, file=at)
         raise SpecError(file, [problem]) from None
     document = Document(path=path, data=bundled.data, text=text, bundle=bundled)
-    if validate:
-        problems = list(validation_problems(document))
-        if any(p.level is Level.ERROR for p in problems):
-            raise SpecError(file, problems)
-        return replace(document, warnings=tuple(problems))
-    return document
+    if not validate:
+        return document
+    clean = verdicts / _verdict_key(bundled.data) if verdicts is not None else None
+    if clean is not None and clean.exists():
+        return document
+    problems = list(validation_problems(document))
+    if any(p.level is Level.ERROR for p in problems):
+        raise SpecError(file, problems)
+    if clean is not None and not problems:  # warnings are printed every run, so never cached
+        clean.parent.mkdir(parents=True, exist_ok=True)
+        clean.touch()
+    return replace(document, warnings=tuple(problems))
+
+
+def _verdict_key(data: JSONObject) -> str:
+    """What a clean verdict depends on: the bundled document and the code and schemas judging it."""
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode())
+    for module in (__file__, refs_module.__file__, spec_validator_module.__file__):
+        digest.update(Path(module).read_bytes())
+    digest.update(metadata.version("openapi-spec-validator").encode())
+    return digest.hexdigest()
 
 
 def _read_pulled_in(file: str) -> str:

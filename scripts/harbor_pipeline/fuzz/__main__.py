@@ -1,6 +1,8 @@
-"""Command line: `python -m harbor_pipeline.fuzz [--max-examples N] [--seed S] [--phases ...]`.
+"""Command line: `harbor fuzz [--url URL --header H ...] [--max-examples N] [--seed S] ...`.
 
-Starts the real server on a free port with a fresh database (SQLite, or a new PostgreSQL
+With --url, fuzzes the server already running there against --spec (any API: send its
+credentials with --header), with every schemathesis check and ./schemathesis.toml when present.
+Without it (this repository's `make fuzz`), starts the real server on a free port with a fresh database (SQLite, or a new PostgreSQL
 database when TEST_DATABASE_URL is set) and throwaway signing keys, mints a token, runs
 schemathesis with every check and schemathesis.toml against the hand-written spec, stops the
 server, prints a summary and exits with schemathesis's status.
@@ -78,7 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--counts", type=Path, help="also keep the per-phase, per-operation status counts (JSON)"
     )
+    parser.add_argument(
+        "--url",
+        help="fuzz the server already running at this base URL instead of starting Harbor's",
+    )
+    parser.add_argument(
+        "--header",
+        action="append",
+        default=[],
+        metavar="'NAME: VALUE'",
+        help="send this header with every request (with --url; repeatable)",
+    )
     args = parser.parse_args(argv)
+    if args.url is not None:
+        return _fuzz_running(args)
+    if args.header:
+        parser.error("--header goes with --url (the started server's token is minted for you)")
     if args.spec is None:
         args.spec = RELEASES / f"{args.api_version}.yaml" if args.api_version else SPEC
     for path in (args.spec, CONFIG):
@@ -126,6 +143,33 @@ def main(argv: list[str] | None = None) -> int:
     elapsed = time.monotonic() - started
     print(render_summary(rows, database=database, status=status, seconds=elapsed), flush=True)
     return status
+
+
+def _fuzz_running(args: argparse.Namespace) -> int:
+    """schemathesis against a server someone else started: the adopter's `harbor fuzz --url`."""
+    spec = args.spec or SPEC
+    if not spec.is_file():
+        print(f"{spec}: error: file not found (pass the contract with --spec)", file=sys.stderr)
+        return 2
+    bad = [header for header in args.header if ":" not in header]
+    if bad:
+        print(f"error: --header {bad[0]!r} is not 'NAME: VALUE'", file=sys.stderr)
+        return 2
+    command = [
+        sys.executable, "-m", "schemathesis.cli",
+        *(["--config-file", str(CONFIG)] if CONFIG.is_file() else []),
+        "run", str(spec), "--url", args.url,
+        *(part for header in args.header for part in ("--header", header)),
+        "--checks", "all",
+        "--max-examples", str(args.max_examples),
+        "--seed", str(args.seed),
+        "--phases", args.phases,
+        "--no-color",
+        *(f"--include-operation-id={operation}" for operation in args.operation),
+    ]  # fmt: skip
+    print(f"fuzz: {spec} against {args.url}, {args.max_examples} examples per operation, "
+          f"seed {args.seed}", flush=True)  # fmt: skip
+    return subprocess.run(command, check=False).returncode
 
 
 if __name__ == "__main__":

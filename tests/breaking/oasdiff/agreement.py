@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
 from harbor_pipeline.breaking import Level, SpecError, compare_specs, load_spec
 
 HERE = Path(__file__).parent
