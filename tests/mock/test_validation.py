@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from harbor_pipeline.mock.app import with_cors
 from harbor_pipeline.mock.validate import Sent, missing_credentials
 
-from .conftest import BEARER, HARBOR, ORDER_ID, SHAPES, mock_of
+from .conftest import BEARER, HARBOR, ORDER_ID, SHAPES, client_of, mock_of
 
 ORDER_BODY = {"customer_id": "cus_123", "amount_cents": 100, "currency": "EUR"}
 CREATE = {**BEARER, "Idempotency-Key": "key-1"}
@@ -180,3 +182,16 @@ def test_what_is_missing_names_every_alternative() -> None:
     assert [c.scheme for c in missing] == ["bearer", "queryKey", "cookieKey"]
     assert missing_credentials(operation, Sent({}, {"key": ["k"]}, {}, {})) is None
     assert missing_credentials(operation, Sent({}, {"key": [""]}, {}, {})) is not None
+
+
+async def test_a_pattern_in_another_regex_dialect_is_not_enforced_and_fails_nothing() -> None:
+    # realworld's Group holds patterns Python's re rejects (`[\d-_]`, `\p{L}`): the generated
+    # server drops them with a warning, and so does the mock instead of failing to start.
+    spec = Path(__file__).parents[1] / "codegen" / "golden" / "realworld" / "spec.yaml"
+    group = {"name": "abc", "code": "1-2", "label": "Name", "stream": "s", "slug": "x"}
+    async with client_of(spec) as realworld:
+        response = await realworld.patch("/users/1/groups/g", json=group)
+    assert response.status_code < 400, response.text
+    schema = mock_of(spec).document.root["components"]["schemas"]["Group"]["properties"]
+    assert "pattern" not in schema["code"] and "pattern" not in schema["label"]
+    assert schema["name"]["pattern"] == "^(?=.{1,8}$)[a-z]+$"  # Python's re reads this one

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from importlib import metadata
@@ -14,11 +12,10 @@ from typing import Any, cast
 from urllib.parse import unquote
 
 import yaml
-from openapi_spec_validator.schemas import schema_v30, schema_v31
-from openapi_spec_validator.schemas.backend import get_validator_for
 
 from harbor_pipeline.breaking import spec_validator as spec_validator_module
 from harbor_pipeline.breaking.load import excerpt, yaml_error_position
+from harbor_pipeline.breaking.regex_dialects import without_rejected_patterns
 from harbor_pipeline.breaking.spec_validator import SpecValidator30, SpecValidator31
 from harbor_pipeline.bundle import Bundle, BundleError, Source, bundle
 from harbor_pipeline.bundle.lines import position_of
@@ -154,8 +151,7 @@ def validation_problems(document: Document) -> Iterator[Problem]:
     """Every schema violation of the OpenAPI 3.0/3.1 meta-schema, each with its place."""
     version = document.version
     validator: Any
-    judge = _RegexJudge(schema_v31 if version.startswith("3.1") else schema_v30)
-    checked = _without_rejected_patterns(document.data, judge)
+    checked = without_rejected_patterns(document.data, version)
     if version.startswith("3.1"):
         validator = SpecValidator31(checked)
     elif version.startswith("3.0"):
@@ -192,66 +188,6 @@ def validation_problems(document: Document) -> Iterator[Problem]:
         validator_name = getattr(error, "validator", None)
         rule = f"openapi-{validator_name}" if isinstance(validator_name, str) else "openapi-schema"
         yield document.locate(Problem(Level.ERROR, where, _shorten(message), rule))
-
-
-class _RegexJudge:
-    """Whether the validator accepts a string as `format: regex`.
-
-    It judges twice: the meta-schema pass with its backend's engine (jsonschema-rs's, ECMA-262
-    like, rejects `[a-z]{1-70}` and octal `\\000`), the Schema Object pass with Python's `re`
-    (rejects `\\p{L}` and `[\\d-_]`). A pattern must pass both.
-    """
-
-    def __init__(self, meta: Mapping[str, Any]) -> None:
-        self._validator = get_validator_for(
-            {"$schema": meta.get("$schema"), "type": "string", "format": "regex"}
-        )
-        self._seen: dict[str, bool] = {}
-
-    def accepts(self, pattern: str) -> bool:
-        verdict = self._seen.get(pattern)
-        if verdict is None:
-            verdict = self._seen[pattern] = _re_compiles(pattern) and bool(
-                self._validator.is_valid(pattern)
-            )
-        return verdict
-
-
-def _re_compiles(pattern: str) -> bool:
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # FutureWarning on `[[`: a judgement, not a problem
-            re.compile(pattern)
-    except re.error:
-        return False
-    return True
-
-
-def _without_rejected_patterns(node: Any, judge: _RegexJudge) -> Any:
-    """`node`, with each `pattern` the validator's regex engine rejects replaced by an empty one.
-
-    Regex dialects differ (ECMA-262, Python, Rust), and a pattern one engine rejects would fail
-    the whole document, or make its schema match no `oneOf` branch of the meta-schema, with a
-    message that does not say why. Only the validator sees the replacement; whether the server
-    can enforce a pattern is decided in hoist, which drops it with a warning when it cannot.
-    Copy-on-write: unchanged subtrees are shared, not copied.
-    """
-    if isinstance(node, dict):
-        changed: dict[str, Any] | None = None
-        for key, value in node.items():
-            new = (
-                ""
-                if key == "pattern" and isinstance(value, str) and not judge.accepts(value)
-                else _without_rejected_patterns(value, judge)
-            )
-            if new is not value:
-                changed = changed if changed is not None else dict(node)
-                changed[key] = new
-        return node if changed is None else changed
-    if isinstance(node, list):
-        items = [_without_rejected_patterns(item, judge) for item in node]
-        return node if all(a is b for a, b in zip(items, node, strict=True)) else items
-    return node
 
 
 def _shorten(message: str, limit: int = 300) -> str:

@@ -7,6 +7,7 @@ registered resource), so `#/components/...` references inside it resolve as the 
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,12 +98,25 @@ class Document:
 def open_document(spec: Spec) -> Document:
     """The mock's view of a loaded spec; 3.0 schemas are rewritten as 3.1 means them."""
     root: dict[str, object] = copy.deepcopy(dict(spec.root))
-    if not spec.is_31:
-        for schema in _schemas(root):
+    for schema in _schemas(root):
+        if not spec.is_31:
             _as_2020_12(schema)
+        _drop_foreign_pattern(schema)
     resource: Resource[Any] = Resource.from_contents(root, default_specification=DRAFT202012)
     registry: Registry[Any] = Registry().with_resource(BASE, resource)
     return Document(spec.name, root, Resolver(root, spec.name), registry)
+
+
+def _drop_foreign_pattern(schema: dict[str, object]) -> None:
+    """Leave out a `pattern` Python's `re` cannot compile (`\\p{L}`, `[\\d-_]`: other regex
+    dialects): the mock then neither enforces nor follows it, as the generated server does not
+    enforce it; keeping it would fail every request that reaches the schema."""
+    pattern = schema.get("pattern")
+    if isinstance(pattern, str):
+        try:
+            re.compile(pattern)
+        except (re.error, RecursionError, OverflowError):
+            del schema["pattern"]
 
 
 def _schemas(root: Mapping[str, object]) -> Iterator[dict[str, object]]:
