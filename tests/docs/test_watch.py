@@ -74,3 +74,23 @@ def test_the_watcher_follows_the_spec_and_the_files_it_pulls_in(
     assert served is not None
     assert json.loads(served.body)["components"]["schemas"]["pet"]["required"] == []
     assert reports and all(line.startswith(f"{spec}: read (2 file(s))") for line in reports)
+
+
+def test_creating_the_file_a_broken_ref_names_is_enough(preview: Preview, spec: Path) -> None:
+    watcher = Watcher(preview, interval=0.02, settle=0.05, retry=0.1)
+    watcher.start()
+    save(spec, lambda text: text.replace("schemas/pet.yaml", "schemas/cat.yaml"))
+    try:
+        deadline = time.monotonic() + 10
+        while not preview.broken:
+            assert time.monotonic() < deadline, "the broken $ref was not seen"
+            time.sleep(0.02)
+        before = json.loads(preview.status().body)
+        (spec.parent / "schemas" / "cat.yaml").write_text("type: string\n", encoding="utf-8")
+        while preview.broken:
+            assert time.monotonic() < deadline, "the new file was not picked up"
+            time.sleep(0.02)
+    finally:
+        watcher.stop()
+    assert before["broken"] and "cat.yaml" in before["problems"][0]["message"]
+    assert preview.watched() == (spec, spec.parent / "schemas" / "cat.yaml")

@@ -76,8 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         print(_cannot_listen(args.host, args.port, error), file=sys.stderr)
         return EXIT_BAD_INPUT
     preview = Preview(spec, run=LatestJobWorker())
-    preview.reload()
+    # The watcher first: it takes the files' state before the read, so a save made meanwhile
+    # is not missed (at worst the files are read once more, to no change).
     watcher = Watcher(preview, report=lambda line: print(line, flush=True))
+    preview.reload()
     url = f"http://{args.host}:{args.port}"
     print(f"docs of {spec} on {url} (Swagger UI {url}/swagger, ReDoc {url}/redoc); Ctrl-C stops")
     print(preview.summary(), flush=True)

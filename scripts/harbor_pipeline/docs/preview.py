@@ -64,13 +64,22 @@ class Preview:
         with self._lock:
             return tuple(Path(file) for file in dict.fromkeys((str(self.spec), *self._state.files)))
 
+    @property
+    def broken(self) -> bool:
+        """Whether the last read failed (and the document shown is an older one, if any)."""
+        with self._lock:
+            return self._state.broken
+
     def reload(self) -> bool:
-        """Read the spec again; False when no file of it changed since the last read."""
+        """Read the spec again; False when nothing changed since the last read (the same files,
+        or the same failure)."""
         try:
             document = load(self.spec, validate=False)
         except SpecError as error:
             findings = from_problems(error.problems, self.spec, "syntax")
             with self._lock:
+                if self._state.broken and self._state.findings == findings:
+                    return False  # read again, failing the same way
                 self._state.generation += 1
                 self._state.texts = ()
                 self._state.broken, self._state.linting = True, False

@@ -3,7 +3,9 @@
 Polling `stat` rather than inotify: it sees a file replaced by rename (how many editors save),
 works on every filesystem, and the set of files changes whenever a `$ref` does. An editor's
 save can be several writes in a row; the reload waits until the files have been quiet for
-`settle` seconds, so a half-written file is not read, nor the same save twice.
+`settle` seconds, so a half-written file is not read, nor the same save twice. While the spec
+cannot be read it is read again every `retry` seconds: the file a broken `$ref` names is not
+watched yet, and creating it must be enough.
 """
 
 from __future__ import annotations
@@ -60,9 +62,11 @@ class Watcher:
         *,
         interval: float = 0.1,
         settle: float = 0.15,
+        retry: float = 1.0,
         report: Callable[[str], None] = lambda line: None,
     ) -> None:
-        self.preview, self.interval, self.report = preview, interval, report
+        self.preview, self.interval, self.retry, self.report = preview, interval, retry, report
+        self._retried = time.monotonic()
         self._debouncer = Debouncer(signature(preview.watched()), settle)
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._run, name="harbor-docs-watch", daemon=True)
@@ -76,8 +80,11 @@ class Watcher:
 
     def _run(self) -> None:
         while not self._stopping.wait(self.interval):
-            seen = signature(self.preview.watched())
-            if not self._debouncer.due(seen, time.monotonic()):
+            seen, now = signature(self.preview.watched()), time.monotonic()
+            retry = self.preview.broken and now - self._retried >= self.retry
+            if retry:
+                self._retried = now
+            if not (retry or self._debouncer.due(seen, now)):
                 continue
             before = tuple(mark[0] for mark in seen)
             if self.preview.reload():
