@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from harbor_pipeline.docs.app import build_app
 from harbor_pipeline.docs.preview import Job, Preview
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from harbor_pipeline.cli import main as harbor
 from harbor_pipeline.fuzz.server import free_port
 

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
 from harbor_pipeline.docs.app import HERE
 
 PAGES = ["/", "/swagger", "/redoc"]

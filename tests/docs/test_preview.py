@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import httpx
+
 from harbor_pipeline.docs.app import build_app
 from harbor_pipeline.docs.preview import Job, Preview
 from harbor_pipeline.docs.worker import LatestJobWorker

@@ -126,3 +126,21 @@ def test_lint_without_spectral_is_bad_input(tmp_path: Path, monkeypatch, capsys)
     monkeypatch.setattr(lint, "node_tool", missing)
     assert lint.main([str(spec)]) == 2
     assert "spectral is not installed" in capsys.readouterr().err
+
+
+def test_a_finding_in_a_pulled_in_file_names_that_file(tmp_path: Path) -> None:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "pet.yaml").write_text(
+        "type: object\nproperties:\n  name: {type: string}\nexample: {name: 5}\n", encoding="utf-8"
+    )
+    root = SPEC.replace(
+        "paths:\n", "paths:\n  /pets:\n    get:\n      operationId: listPets\n"
+        "      tags: [orders]\n      summary: Pets\n      description: Pets.\n"
+        "      security: []\n      responses:\n        '200':\n          description: Pets.\n"
+        "          content:\n            application/json:\n"
+        "              schema: {$ref: 'schemas/pet.yaml'}\n", 1,
+    )  # fmt: skip
+    code, lines = _lint(tmp_path, root)
+    (example,) = [line for line in lines if "[oas3-valid-schema-example]" in line]
+    assert code == 1
+    assert example.startswith(f"{tmp_path}/schemas/pet.yaml:4:17: error: "), example

@@ -79,5 +79,3 @@ def _without(node: Any, judge: RegexJudge) -> Any:
         items = [_without(item, judge) for item in node]
         return node if all(a is b for a, b in zip(items, node, strict=True)) else items
     return node
-
-

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from harbor_pipeline.codegen.load import load
 from harbor_pipeline.codegen.problems import SpecError, pointer
@@ -47,10 +48,22 @@ def spectral(spec: Path, ruleset: Path, seen: frozenset[str] = frozenset()) -> l
         if result["code"] in _SCHEMA_RULES and where in seen:
             continue
         lines.append(
-            f"{spec}:{start['line'] + 1}:{start['character'] + 1}: error: {result['message']} "
+            f"{_file_of(result, spec)}:{start['line'] + 1}:{start['character'] + 1}: "
+            f"error: {result['message']} "
             f"[{result['code']}] (at #{where or '/'})"
         )
     return lines
+
+
+def _file_of(result: dict[str, Any], spec: Path) -> str:
+    """The file a finding's line is in: the spec as given, or the file its `$ref` pulled in."""
+    source = result.get("source")
+    if not isinstance(source, str) or Path(source).resolve() == spec.resolve():
+        return str(spec)
+    try:
+        return str(Path(source).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return source
 
 
 def main(argv: list[str]) -> int:
