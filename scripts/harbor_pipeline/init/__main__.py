@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import io
 import os
+import shlex
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,7 +102,7 @@ def main(argv: list[str]) -> int:
     print(
         f"harbor init: {project.title} ({project.name}) in {root}: {len(written)} files, "
         "spec/releases/1.0.0.yaml and generated/.\n"
-        f"next: cd {root} && make install && make test && make run "
+        f"next: cd {shlex.quote(str(root))} && make install && make test && make run "
         "(then: curl -H 'Authorization: Bearer dev-token' http://127.0.0.1:8000/v1/notes)"
     )
     return EXIT_OK

@@ -37,7 +37,11 @@ def project_name(raw: str) -> str | None:
 
 
 def title_of(name: str) -> str:
-    return " ".join(word.capitalize() for word in re.split(r"[-._]+", name)) + " API"
+    """`notes` and `notes-api` both give `Notes API`."""
+    words = [word.capitalize() for word in re.split(r"[-._]+", name)]
+    if words[-1] == "Api":
+        words.pop()
+    return " ".join([*words, "API"])
 
 
 def template_files() -> Iterator[tuple[Path, Path]]:
