@@ -84,11 +84,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def make_run(project: Path, env: dict[str, str]) -> Iterator[str]:
-    """`make run` on a free port, until it answers; stopped (its process group) at the end."""
+def make_serve(
+    project: Path, env: dict[str, str], target: str = "run", port_variable: str = "PORT"
+) -> Iterator[str]:
+    """`make run` (or `make mock`) on a free port, until it answers; stopped (its process
+    group) at the end."""
     port = free_port()
     server = subprocess.Popen(
-        ["make", "run", f"PORT={port}"],
+        ["make", target, f"{port_variable}={port}"],
         cwd=project,
         env=env,
         stdout=subprocess.PIPE,
@@ -104,7 +107,7 @@ def make_run(project: Path, env: dict[str, str]) -> Iterator[str]:
                 httpx.get(url, timeout=1)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline, "make run did not answer within 60 s"
+                assert time.monotonic() < deadline, f"make {target} did not answer within 60 s"
                 time.sleep(0.2)
         yield url
     finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .flow import Timings, install_tool, make_run, run
+from .flow import Timings, install_tool, make_serve, run
 
 
 @dataclass
@@ -66,7 +66,7 @@ def test_make_test_passes_lint_generate_check_breaking_and_pytest(adopted: Adopt
 
 
 def test_make_run_serves_the_starter_api_to_a_token_and_refuses_without(adopted: Adopted) -> None:
-    with adopted.timings.measure("make run"), make_run(adopted.project, adopted.env) as url:
+    with adopted.timings.measure("make run"), make_serve(adopted.project, adopted.env) as url:
         refused = httpx.get(f"{url}/v1/notes")
         assert refused.status_code == 401
         assert refused.headers["content-type"] == "application/problem+json"
@@ -76,6 +76,20 @@ def test_make_run_serves_the_starter_api_to_a_token_and_refuses_without(adopted:
         assert created.status_code == 201
         listed = httpx.get(f"{url}/v1/notes", headers=auth).json()
         assert listed == {"data": [created.json()], "next_cursor": None}
+
+
+def test_make_mock_answers_from_the_spec_examples_before_any_server_exists(
+    adopted: Adopted,
+) -> None:
+    with make_serve(adopted.project, adopted.env, "mock", "MOCK_PORT") as url:
+        auth = {"Authorization": "Bearer anything"}  # the mock checks presence only
+        page = httpx.get(f"{url}/v1/notes", headers=auth).json()
+        assert page["data"][0]["text"] == "Buy oat milk"  # the spec's onePage example
+        assert httpx.get(f"{url}/v1/notes").status_code == 401
+        missing = httpx.get(
+            f"{url}/v1/notes/{page['data'][0]['id']}", headers={**auth, "Prefer": "code=404"}
+        )
+        assert missing.status_code == 404
 
 
 def test_no_file_was_edited_or_added_by_make_test_and_make_run(adopted: Adopted) -> None:
