@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from harbor_pipeline.init.scaffold import template_files
 
 from .flow import Timings, install_tool, make_serve, run
 
@@ -57,6 +58,12 @@ def adopted(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Adopted]:
 def test_the_harbor_command_is_the_clean_venvs(adopted: Adopted) -> None:
     where = run(["bash", "-c", "command -v harbor"], adopted.project, adopted.env).strip()
     assert where == str(adopted.project.parent / "tool-venv" / "bin" / "harbor")
+
+
+def test_the_installed_wheel_wrote_every_template_file_dotfiles_too(adopted: Adopted) -> None:
+    expected = {target.as_posix() for _, target in template_files()}
+    assert {".spectral.yaml", ".ci/run", ".github/workflows/contract.yml"} <= expected
+    assert expected - set(adopted.after_init) == set()
 
 
 def test_make_test_passes_lint_generate_check_breaking_and_pytest(adopted: Adopted) -> None:

@@ -78,6 +78,17 @@ def test_the_name_is_substituted_and_the_project_is_complete(tmp_path: Path) -> 
     assert left == []
 
 
+def test_a_title_with_yaml_and_toml_syntax_in_it_stays_a_title(tmp_path: Path) -> None:
+    title = 'Orders: "v2" & more'
+    assert harbor(["init", str(tmp_path / "p"), "--title", title]) == 0
+    spec = yaml.safe_load((tmp_path / "p" / "spec" / "openapi.yaml").read_text())
+    assert spec["info"]["title"] == title
+    assert spec["info"]["contact"]["name"] == f"{title} team"
+    pyproject = tomllib.loads((tmp_path / "p" / "pyproject.toml").read_text())
+    assert pyproject["project"]["description"].startswith(f"{title}: ")
+    assert harbor(["init", str(tmp_path / "q"), "--title", "two\nlines"]) == 2
+
+
 @pytest.mark.parametrize(
     ("raw", "name", "title"),
     [

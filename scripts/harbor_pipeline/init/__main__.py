@@ -90,6 +90,9 @@ def main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+    if args.title is not None and (not args.title.strip() or not args.title.isprintable()):
+        print(f"error: --title {args.title!r} must be one printable line", file=sys.stderr)
+        return EXIT_BAD_INPUT
     project = Project(name=name, title=args.title or title_of(name))
     root.mkdir(parents=True, exist_ok=True)
     written, overwritten = write(project, root)
