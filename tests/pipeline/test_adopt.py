@@ -66,8 +66,9 @@ def test_the_installed_wheel_wrote_every_template_file_dotfiles_too(adopted: Ado
     assert expected - set(adopted.after_init) == set()
 
 
-def test_make_test_passes_lint_generate_check_breaking_and_pytest(adopted: Adopted) -> None:
+def test_make_test_passes_lint_generate_check_verify_breaking_and_pytest(adopted: Adopted) -> None:
     assert "spec/openapi.yaml: lint clean" in adopted.make_test
+    assert "the generated app agrees with the spec (3 operations)" in adopted.make_test
     assert "compatible: 0 errors" in adopted.make_test
     assert " passed" in adopted.make_test and "failed" not in adopted.make_test
 
