@@ -45,6 +45,27 @@ def test_force_writes_into_a_non_empty_folder_naming_each_file_replaced(
     assert (tmp_path / "Makefile").read_text() == (TEMPLATE / "Makefile").read_text()
 
 
+def test_force_over_an_earlier_project_keeps_its_releases(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert harbor(["init", str(tmp_path)]) == 0
+    release = tmp_path / "spec" / "releases" / "1.0.0.yaml"
+    release.write_text(release.read_text().replace("version: 1.0.0", "version: 1.0.0 # theirs"))
+    capsys.readouterr()
+    assert harbor(["init", str(tmp_path), "--force"]) == 0
+    assert "kept as it is (1.0.0.yaml)" in capsys.readouterr().err
+    assert "# theirs" in release.read_text()
+
+
+def test_a_file_where_a_folder_of_the_template_goes_is_bad_input(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "service").write_text("a file")
+    assert harbor(["init", str(tmp_path), "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "service" in err and "Traceback" not in err
+
+
 def test_a_path_that_is_a_file_or_a_name_that_is_not_a_package_name_is_bad_input(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -61,9 +61,13 @@ def first_release_and_generate(root: Path) -> int:
     from harbor_pipeline.codegen.__main__ import main as codegen
 
     spec, releases = "spec/openapi.yaml", "spec/releases"
+    # --force into a project that has releases already: they are its history, never replaced.
+    kept = sorted(p.name for p in (root / releases).glob("*.yaml"))
+    if kept:
+        print(f"{root / releases}: kept as it is ({', '.join(kept)})", file=sys.stderr)
     quiet = io.StringIO()
     with working_directory(root), contextlib.redirect_stdout(quiet):
-        status = breaking(["release", spec, releases, "1.0.0"])
+        status = EXIT_OK if kept else breaking(["release", spec, releases, "1.0.0"])
         if status == EXIT_OK:
             status = codegen(["generate", spec, "generated", "--releases", releases])
     return status
@@ -94,8 +98,12 @@ def main(argv: list[str]) -> int:
         print(f"error: --title {args.title!r} must be one printable line", file=sys.stderr)
         return EXIT_BAD_INPUT
     project = Project(name=name, title=args.title or title_of(name))
-    root.mkdir(parents=True, exist_ok=True)
-    written, overwritten = write(project, root)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        written, overwritten = write(project, root)
+    except OSError as error:  # a file where a folder goes, no permission, a full disk
+        print(f"{error.filename or root}: error: {error.strerror or error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     for relative in overwritten:
         print(f"{root / relative}: replaced (--force)", file=sys.stderr)
     status = first_release_and_generate(root)
@@ -104,7 +112,7 @@ def main(argv: list[str]) -> int:
         return status
     print(
         f"harbor init: {project.title} ({project.name}) in {root}: {len(written)} files, "
-        "spec/releases/1.0.0.yaml and generated/.\n"
+        "its first release and generated/.\n"
         f"next: cd {shlex.quote(str(root))} && make install && make test && make run "
         "(then: curl -H 'Authorization: Bearer dev-token' http://127.0.0.1:8000/v1/notes)"
     )
