@@ -90,3 +90,43 @@ def test_the_generate_check_hook_fails_on_a_hand_edit_of_generated(copy: Path) -
         models.write_text(original)
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Failed" in done.stdout and "models.py" in done.stdout
+
+
+def test_an_adopter_uses_the_published_hooks_from_this_repository(copy: Path) -> None:
+    """`.pre-commit-hooks.yaml` as a `repo:` entry: pre-commit clones the copy (a local path,
+    no network) and runs its `language: unsupported` hooks with the harbor on PATH."""
+    adopter = copy.parent / "adopter"
+    done = subprocess.run(
+        [str(BIN / "harbor"), "init", str(adopter)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    (adopter / "node_modules").symlink_to(ROOT / "node_modules")
+    rev = git("rev-parse", "HEAD", cwd=copy).strip()
+    hooks = "[{id: harbor-lint}, {id: harbor-generate-check}]"
+    (adopter / ".pre-commit-config.yaml").write_text(
+        f"repos:\n  - repo: {copy}\n    rev: {rev}\n    hooks: {hooks}\n"
+    )
+    git("init", "-q", cwd=adopter)
+    git("add", "-A", cwd=adopter)
+    done = pre_commit(adopter, "--all-files")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout.count("Passed") == 2
+    spec = adopter / "spec" / "openapi.yaml"
+    spec.write_text(spec.read_text().replace("operationId: getNote", "operationId: get_note"))
+    done = pre_commit(adopter, "harbor-lint", "--all-files")
+    assert done.returncode == 1 and "[operation-id-camel-case]" in done.stdout, done.stdout
+
+
+def test_the_hook_files_are_valid_for_pre_commit() -> None:
+    for command, path in (
+        ("validate-manifest", ".pre-commit-hooks.yaml"),
+        ("validate-config", ".pre-commit-config.yaml"),
+    ):
+        done = subprocess.run(
+            [str(BIN / "pre-commit"), command, path],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
