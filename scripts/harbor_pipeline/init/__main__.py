@@ -39,7 +39,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--force",
         action="store_true",
-        help="write into a non-empty DIR; every file replaced is listed",
+        help="write into a non-empty DIR: each file replaced is listed, generated/ is "
+        "regenerated, spec/releases is kept if it holds any release",
     )
     return parser.parse_args(argv)
 
