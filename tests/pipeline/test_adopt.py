@@ -100,5 +100,12 @@ def test_make_mock_answers_from_the_spec_examples_before_any_server_exists(
         assert missing.status_code == 404
 
 
+def test_make_fuzz_finds_nothing_with_every_check(adopted: Adopted) -> None:
+    with adopted.timings.measure("make fuzz"):
+        output = run(["make", "fuzz", "FUZZ_EXAMPLES=10"], adopted.project, adopted.env)
+    assert "No issues found" in output
+    assert "Stateful" in output  # every phase ran, the stateful one too
+
+
 def test_no_file_was_edited_or_added_by_make_test_and_make_run(adopted: Adopted) -> None:
     assert snapshot(adopted.project) == adopted.after_init

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -12,6 +13,8 @@ from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 
 MEDIA_TYPE = "application/problem+json"
+# RFC 3986 path characters: `instance` is a uri-reference, so the decoded path is encoded again.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
 log = logging.getLogger(__name__)
 
 
@@ -23,7 +26,7 @@ def problem(
         "title": HTTPStatus(status).phrase,
         "status": status,
         "detail": detail,
-        "instance": request.url.path,
+        "instance": quote(request.url.path, safe=_PATH_SAFE),
     }
     return JSONResponse(body, status_code=status, headers=headers, media_type=MEDIA_TYPE)
 

@@ -87,3 +87,9 @@ async def test_an_undeclared_method_is_405_naming_every_served_one(
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, POST"
     assert response.headers["content-type"] == PROBLEM
+
+
+async def test_a_problems_instance_is_the_path_percent_encoded(client: httpx.AsyncClient) -> None:
+    response = await client.get("/v1/notes/%C3%93%20x")
+    assert response.status_code == 400
+    assert response.json()["instance"] == "/v1/notes/%C3%93%20x"
