@@ -17,3 +17,8 @@ typecheck: .venv/.synced ## mypy --strict over service/, generated/ and scripts/
 fmt: .venv/.synced ## format the code with ruff (fixes what it safely can)
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
+
+# The pre-commit hooks (.pre-commit-config.yaml) run `harbor` from PATH: here, .venv's.
+.PHONY: pre-commit
+pre-commit: .venv/.synced node_modules/.installed ## run the pre-commit hooks (harbor-lint, harbor-generate-check) over every file
+	PATH="$(CURDIR)/.venv/bin:$$PATH" .venv/bin/pre-commit run --all-files
