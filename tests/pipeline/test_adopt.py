@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from harbor_pipeline.init.scaffold import template_files
 
 from .flow import Timings, install_tool, make_serve, run

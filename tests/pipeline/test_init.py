@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from harbor_pipeline.cli import main as harbor
 from harbor_pipeline.init.scaffold import TEMPLATE, project_name, title_of
 

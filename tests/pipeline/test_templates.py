@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+
 from harbor_pipeline.init.scaffold import TEMPLATE, render_template
 
 ROOT = Path(__file__).resolve().parents[2]
