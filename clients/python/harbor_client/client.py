@@ -10,6 +10,7 @@ one (`client.orders.create`); `client.with_raw_response` has both, returning Raw
 # shadow one of its names.
 from . import _operations as _ops
 from . import _transport as _t
+from . import webhooks as _wh
 
 
 class _Operations:
@@ -180,6 +181,8 @@ class AsyncWebhooksResourceWithRawResponse(_WebhooksResource, _t.AsyncRawResourc
 class WebhooksResource(_WebhooksResource, _t.SyncResource):
     """`client.webhooks`."""
 
+    unwrap = staticmethod(_wh.unwrap)
+
     @property
     def with_raw_response(self) -> WebhooksResourceWithRawResponse:
         """The same methods, returning RawResponse: status, headers, request id and the body."""
@@ -188,6 +191,8 @@ class WebhooksResource(_WebhooksResource, _t.SyncResource):
 
 class AsyncWebhooksResource(_WebhooksResource, _t.AsyncResource):
     """`client.webhooks` of an async client."""
+
+    unwrap = staticmethod(_wh.unwrap)
 
     @property
     def with_raw_response(self) -> AsyncWebhooksResourceWithRawResponse:

@@ -26,8 +26,17 @@ export * from "./errors.js";
 export type { components, operations, paths } from "./schema.js";
 export { DEFAULT_RETRY, Paginator, newIdempotencyKey } from "./runtime.js";
 export type { ApiResponse, CallOptions, ClientOptions, Credential, RetryPolicy } from "./runtime.js";
-export { WebhookVerificationError, verifyWebhook } from "./webhooks.js";
-export type { VerifyWebhookOptions, WebhookEvent } from "./webhooks.js";
+import { type UnwrapWebhookOptions, type WebhookEvent, type WebhookHeaders, unwrapWebhook } from "./webhooks.js";
+export {
+  WebhookPayloadError,
+  WebhookSignatureError,
+  WebhookTimestampError,
+  WebhookUnknownEventError,
+  WebhookVerificationError,
+  unwrapWebhook,
+  verifyWebhook,
+} from "./webhooks.js";
+export type { UnwrapWebhookOptions, VerifyWebhookOptions, WebhookEvent, WebhookHeaders, WebhookSecrets } from "./webhooks.js";
 
 // The spec's schemas, by model name.
 export type ApiVersion = components["schemas"]["ApiVersion"];
@@ -706,6 +715,18 @@ export class WebhooksResource {
 
   constructor(client: HarborClient) {
     this.#client = client;
+  }
+
+  /**
+   * Verify a webhook delivery's signature and resolve to its typed event (no request is sent).
+   *
+   * `payload` is the raw body as received, `headers` the delivery's headers; pass `{ secret }`
+   * or, during a rotation's overlap, `{ secrets: [fresh, old] }`. Rejects with
+   * WebhookSignatureError, WebhookTimestampError, WebhookUnknownEventError or
+   * WebhookPayloadError, all WebhookVerificationError.
+   */
+  unwrap(payload: string | Uint8Array, headers: WebhookHeaders, options: UnwrapWebhookOptions): Promise<WebhookEvent> {
+    return unwrapWebhook(payload, headers, options);
   }
 
   /**

@@ -207,6 +207,19 @@ class Resource:
     class_name: str  # OrdersResource; Async..., ...WithRawResponse for the other modes
     description: str  # the tag's first paragraph, or a line naming the group
     members: tuple[Member, ...]
+    # `unwrap` (or `unwrap_webhook` if an operation took that name) on the group that holds
+    # `client.webhooks.unwrap`, else None; `ts_unwrap` likewise.
+    unwrap: str | None = None
+    ts_unwrap: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """One payload of the spec's `webhooks`, signed per Standard Webhooks."""
+
+    model: str  # the payload's model (Python) and schema name (TypeScript alias)
+    spec_name: str  # its name under components/schemas
+    event_type: str | None  # its discriminator's one value, when the events have one
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +251,14 @@ class ClientApi:
     # Payload models of the spec's `webhooks` signed per Standard Webhooks (`webhook-signature`).
     signed_webhook_models: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
+    webhook_events: tuple[WebhookEvent, ...] = ()
+    # The JSON property every event fixes to its own value (`type`), or None: then `unwrap` tries
+    # the events' models in turn and cannot tell an unknown event from a malformed one.
+    webhook_discriminator: str | None = None
+
+    @property
+    def webhooks_resource(self) -> Resource | None:
+        return next((r for r in self.resources if r.unwrap), None)
 
     @property
     def paginated(self) -> tuple[Operation, ...]:

@@ -5,6 +5,10 @@ A group is the operation's first tag, or its path's first static segment when it
 name with the group's noun taken out when it follows the verb (`create_order` -> `create`).
 Whenever a short name is not a safe, unique identifier the member keeps its flat name, so the
 outcome never depends on the order collisions are met in; the flat methods stay as they are.
+
+A spec with signed `webhooks` gets `client.webhooks.unwrap`: on the `webhooks` group when one
+exists (an operation there keeps its flat name rather than take `unwrap`), else on a group of
+its own; the method is `unwrap_webhook` when even a flat name is `unwrap`.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ _VERSION = re.compile(r"v\d+(\.\d+)*|\d{4}-\d{2}-\d{2}")
 # Attributes of the clients and the resource classes a group or member may not take.
 RESERVED_GROUPS = frozenset({"close", "aclose", "base_url", "with_options", "with_raw_response"})
 RESERVED_TS = frozenset({"raw", "constructor", "withOptions"})
+WEBHOOKS = "webhooks"
+_UNWRAP = ("unwrap", "unwrap_webhook", "unwrap_webhook_event")
 
 
 def group_of(tags: object, path: str) -> str:
@@ -34,9 +40,13 @@ def group_of(tags: object, path: str) -> str:
 
 
 def resources(
-    ops: Iterable[ir.Operation], groups: Mapping[str, str], docs: Mapping[str, str]
+    ops: Iterable[ir.Operation],
+    groups: Mapping[str, str],
+    docs: Mapping[str, str],
+    webhooks: bool = False,
 ) -> tuple[ir.Resource, ...]:
-    """The resource groups of `ops` (grouped by `groups[operation_id]`), sorted by name."""
+    """The resource groups of `ops` (grouped by `groups[operation_id]`), sorted by name; with
+    `webhooks`, the `webhooks` group (made if need be) also unwraps deliveries."""
     ops = tuple(ops)
     flat = {op.py_name for op in ops} | {op.pagination.iter_name for op in ops if op.pagination}
     ts_flat = {op.ts_name for op in ops} | {
@@ -49,12 +59,19 @@ def resources(
         name = snake(group, fallback="default")
         by_name.setdefault(name, []).append(op)
         tags.setdefault(name, group)  # two tags of one snake name merge, the first names it
+    if webhooks:
+        by_name.setdefault(WEBHOOKS, [])
+        tags.setdefault(WEBHOOKS, WEBHOOKS)
     found = []
     for name in sorted(by_name):
         attr = name + "_" if name in flat | RESERVED_GROUPS else name
         ts_attr = camel(attr)
         if ts_attr in ts_flat | RESERVED_TS:
             ts_attr += "_"
+        unwraps = webhooks and name == WEBHOOKS
+        members = _members(name, by_name[name], frozenset(_UNWRAP[:1] if unwraps else ()))
+        taken = {n for m in members for n in (m.name, m.iter_name, m.ts_name, m.ts_iter_name)}
+        unwrap = next((u for u in _UNWRAP if not {u, camel(u)} & taken), None) if unwraps else None
         found.append(
             ir.Resource(
                 name=attr,
@@ -62,15 +79,24 @@ def resources(
                 class_name=pascal(name, fallback="Default") + "Resource",
                 # The tag's first paragraph: a docstring's summary, not the whole guide.
                 description=docs.get(tags[name], "").strip().split("\n\n")[0]
-                or f"The {tags[name]} operations.",
-                members=_members(name, by_name[name]),
+                or (
+                    f"The {tags[name]} operations."
+                    if by_name[name]
+                    else "Verify and parse the webhook deliveries this API sends."
+                ),
+                members=members,
+                unwrap=unwrap,
+                ts_unwrap=camel(unwrap) if unwrap else None,
             )
         )
     return tuple(found)
 
 
-def _members(group: str, ops: list[ir.Operation]) -> tuple[ir.Member, ...]:
+def _members(
+    group: str, ops: list[ir.Operation], reserved: frozenset[str]
+) -> tuple[ir.Member, ...]:
     short = {op.operation_id: _short(group, op.py_name) for op in ops}
+    short = {i: _flat(ops, i) if name in reserved else name for i, name in short.items()}
     while True:  # terminates: flat names are unique (parse.check_names), so fallbacks end it
         claims: dict[str, list[str]] = {}
         for op in ops:
