@@ -1,0 +1,35 @@
+"""What both Python scenarios check of the deliveries: the service's signatures, unwrapped."""
+
+from __future__ import annotations
+
+import uuid
+from typing import assert_type
+
+from harbor_client import WebhookSignatureError, models
+from harbor_client.client import AsyncWebhooksResource, WebhooksResource
+
+from tests.clients.webhook_worker import Delivery
+
+
+def check_deliveries(
+    webhooks: WebhooksResource | AsyncWebhooksResource,
+    deliveries: list[Delivery],
+    secret: str,
+    cancelled_id: uuid.UUID,
+) -> None:
+    """Every delivery unwraps into its typed event (unwrap sends nothing, so the async client's
+    is not awaited); the cancellation is the cancelled order's."""
+    events = [webhooks.unwrap(d.body, d.headers, secret=secret) for d in deliveries]
+    assert sorted(e.type for e in events) == ["order.cancelled", *["order.created"] * 3]
+    (cancelled,) = [e for e in events if e.type == "order.cancelled"]
+    if cancelled.type == "order.cancelled":  # narrows the union: type is a Literal
+        assert_type(cancelled, models.OrderCancelledEvent)
+    assert cancelled.data.id == cancelled_id
+    assert cancelled.data.status == models.OrderStatus.CANCELLED
+    other = "whsec_" + "A" * 32
+    try:
+        webhooks.unwrap(deliveries[0].body, deliveries[0].headers, secret=other)
+    except WebhookSignatureError as error:
+        assert "no signature matches" in str(error)
+    else:
+        raise AssertionError("a delivery verified with another secret")
