@@ -23,6 +23,7 @@ from harbor_pipeline.codegen.verify import import_package
 ROOT = Path(__file__).resolve().parents[2]
 PETSTORE = ROOT / "tests/codegen/specs/petstore.yaml"
 WEBHOOK_EVENTS = ROOT / "tests/codegen/specs/webhook_events.yaml"
+WEBHOOK_EVENTS = ROOT / "tests/codegen/specs/webhook_events.yaml"
 GOLDEN = sorted((ROOT / "tests/codegen/golden").glob("*/spec.yaml"))
 # openapi-typescript writes types that do not compile for a $ref into another operation's body.
 TS_BROKEN = {"realworld"}

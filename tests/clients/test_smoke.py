@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from harbor_client import AsyncHarborClient, HarborClient
-
 from harbor_pipeline.fuzz.server import LiveServer
+
 from tests.clients.smoke import async_scenario, sync_scenario
 from tests.clients.webhook_worker import Receiver, receiver, webhook_worker
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from standardwebhooks import Webhook
-
 from harbor_pipeline.codegen.client.parse import parse_client
 from harbor_pipeline.codegen.load import load
+from standardwebhooks import Webhook
+
 from tests.clients.test_generate import PETSTORE, WEBHOOK_EVENTS, generate, import_client
 
 SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()

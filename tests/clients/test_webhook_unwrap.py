@@ -9,8 +9,6 @@ import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from standardwebhooks import Webhook
-
 from harbor_client import (
     AsyncHarborClient,
     HarborClient,
@@ -21,6 +19,8 @@ from harbor_client import (
     WebhookVerificationError,
 )
 from harbor_client.models import OrderCancelledEvent, OrderCreatedEvent
+from standardwebhooks import Webhook
+
 from tests.clients.test_webhook_signature import ORDER
 
 SECRET = "whsec_" + base64.b64encode(os.urandom(24)).decode()
@@ -116,7 +116,7 @@ def test_an_old_or_a_future_timestamp_is_a_timestamp_error(shift: timedelta, wor
 def test_a_signed_event_of_an_unknown_type_is_an_unknown_event_error_with_its_payload() -> None:
     payload = event("order.refunded")
     body, headers = signed(payload)
-    with pytest.raises(WebhookUnknownEventError, match="order.refunded") as caught:
+    with pytest.raises(WebhookUnknownEventError, match=r"order\.refunded") as caught:
         AsyncHarborClient("http://127.0.0.1:9").webhooks.unwrap(body, headers, secret=SECRET)
     assert caught.value.event_type == "order.refunded"
     assert caught.value.payload == payload
