@@ -8,9 +8,13 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 
 import {
+  CursorPage,
   HarborClient,
   NotFoundError,
+  type Order,
   type OrderCancelledEvent,
+  type OrderPage,
+  type RawResponse,
   UnprocessableContentError,
   type WebhookEvent,
   WebhookSignatureError,
@@ -51,9 +55,10 @@ async function receiver(): Promise<{ url: string; wait: (count: number) => Promi
   return { url: `http://127.0.0.1:${port}/smoke`, wait, close: () => server.close() };
 }
 
+const customer = env("HARBOR_TEST_SMOKE");
+const client = new HarborClient({ baseUrl: env("HARBOR_TEST_URL"), token: env("HARBOR_TEST_SMOKE_TOKEN"), retry: { initialDelayMs: 10 } });
+
 test("the smoke scenario", async () => {
-  const customer = env("HARBOR_TEST_SMOKE");
-  const client = new HarborClient({ baseUrl: env("HARBOR_TEST_URL"), token: env("HARBOR_TEST_SMOKE_TOKEN"), retry: { initialDelayMs: 10 } });
   const hooks = await receiver();
   try {
     const hook = await client.webhooks.createEndpoint({ body: { url: hooks.url, event_types: ["order.created", "order.cancelled"] } });
@@ -92,4 +97,31 @@ test("the smoke scenario", async () => {
   } finally {
     hooks.close();
   }
+});
+
+// After the scenario (the tests of one file run in turn): its customer has three orders.
+test("raw responses: status, headers, request id and the parsed body", async () => {
+  const body = { customer_id: customer, amount_cents: 300, currency: "EUR" };
+  const created: RawResponse<Order> = await client.withRawResponse.orders.create({ body });
+  assert.equal(created.status, 201);
+  assert.equal(created.data.amount_cents, 300);
+  assert.ok(created.requestId);
+  assert.equal(created.requestId, created.headers.get("X-Request-ID"));
+  assert.ok(created.response instanceof Response);
+  const got = await client.withRawResponse.getOrder({ orderId: created.data.id });
+  assert.deepEqual([got.status, got.data], [200, created.data]);
+  const page: RawResponse<OrderPage> = await client.withRawResponse.orders.listCustomerOrders({ customerId: customer, limit: 1 });
+  assert.equal(page.data.data.length, 1);
+  await assert.rejects(client.withRawResponse.orders.get({ orderId: randomUUID() }), NotFoundError);
+});
+
+test("a list walked page by page with hasNextPage and nextPage", async () => {
+  let page: CursorPage<OrderPage, Order> = await client.orders.iterListCustomerOrders({ customerId: customer, limit: 3 }).firstPage();
+  const sizes = [page.items.length];
+  while (page.hasNextPage()) {
+    page = await page.nextPage();
+    sizes.push(page.body.data.length);
+  }
+  assert.deepEqual(sizes, [3, 1]); // the scenario's three orders and the raw test's one
+  await assert.rejects(page.nextPage(), RangeError);
 });
