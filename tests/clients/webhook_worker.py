@@ -4,7 +4,6 @@ scenarios: a delivery the service signs reaches the receiver, which keeps it to 
 from __future__ import annotations
 
 import contextlib
-import signal
 import subprocess
 import sys
 import threading
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from harbor_pipeline.fuzz.server import LiveServer
+from harbor_pipeline.fuzz.server import _stop as stop  # SIGTERM, then SIGKILL after a grace
 
 
 @contextlib.contextmanager
@@ -29,12 +29,7 @@ def webhook_worker(server: LiveServer) -> Iterator[subprocess.Popen[bytes]]:
     try:
         yield process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @dataclass(frozen=True)

@@ -19,14 +19,14 @@ from pydantic import TypeAdapter, ValidationError
 from .models import OrderCancelledEvent, OrderCreatedEvent
 
 __all__ = [
+    "unwrap",
+    "verify_webhook",
     "WebhookEvent",
     "WebhookPayloadError",
     "WebhookSignatureError",
     "WebhookTimestampError",
     "WebhookUnknownEventError",
     "WebhookVerificationError",
-    "unwrap",
-    "verify_webhook",
 ]
 
 # Every signed event of the spec's `webhooks`, told apart by `type`: narrow with `isinstance`

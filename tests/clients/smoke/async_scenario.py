@@ -9,7 +9,7 @@ from typing import assert_type
 import pytest
 from harbor_client import AsyncHarborClient, NotFoundError, UnprocessableContentError, models
 
-from tests.clients.smoke.events import check_deliveries
+from tests.clients.smoke.events import INVALID, check_deliveries, check_invalid
 from tests.clients.webhook_worker import Receiver
 
 
@@ -43,12 +43,8 @@ async def run(client: AsyncHarborClient, customer: str, receiver: Receiver) -> N
     assert missing.value.status == 404 and missing.value.request_id
     with pytest.raises(UnprocessableContentError) as invalid:
         await client.orders.create(
-            customer_id=customer,
-            amount_cents=1,
-            currency="EUR",
-            extra_body={"amount_cents": 0, "currency": "euro"},
+            customer_id=customer, amount_cents=1, currency="EUR", extra_body=INVALID
         )
-    assert sorted(e.pointer for e in invalid.value.errors) == ["/amount_cents", "/currency"]
-    assert "/amount_cents" in str(invalid.value)  # the message names the fields too
+    check_invalid(invalid.value)
     deliveries = await asyncio.to_thread(receiver.wait, f"/{customer}", 4)
     check_deliveries(client.webhooks, deliveries, hook.secret, order.id)

@@ -1,4 +1,4 @@
-"""What both Python scenarios check of the deliveries: the service's signatures, unwrapped."""
+"""What both Python scenarios check: the 422's field errors, and the deliveries unwrapped."""
 
 from __future__ import annotations
 
@@ -6,10 +6,19 @@ import uuid
 from typing import assert_type
 
 import pytest
-from harbor_client import WebhookSignatureError, models
+from harbor_client import UnprocessableContentError, WebhookSignatureError, models
 from harbor_client.client import AsyncWebhooksResource, WebhooksResource
 
 from tests.clients.webhook_worker import Delivery
+
+# What the models accept but the server refuses, sent with extra_body.
+INVALID = {"amount_cents": 0, "currency": "euro"}
+
+
+def check_invalid(error: UnprocessableContentError) -> None:
+    """The 422 names both fields, typed and in its message."""
+    assert sorted(e.pointer for e in error.errors) == ["/amount_cents", "/currency"]
+    assert "/amount_cents" in str(error)
 
 
 def check_deliveries(

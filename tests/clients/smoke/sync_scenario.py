@@ -8,7 +8,7 @@ from typing import assert_type
 import pytest
 from harbor_client import HarborClient, NotFoundError, UnprocessableContentError, models
 
-from tests.clients.smoke.events import check_deliveries
+from tests.clients.smoke.events import INVALID, check_deliveries, check_invalid
 from tests.clients.webhook_worker import Receiver
 
 
@@ -40,15 +40,10 @@ def run(client: HarborClient, customer: str, receiver: Receiver) -> None:
     with pytest.raises(NotFoundError) as missing:
         client.orders.get(uuid.uuid4())
     assert missing.value.status == 404 and missing.value.request_id
-    # The model accepts the keywords; extra_body sends what the server refuses.
     with pytest.raises(UnprocessableContentError) as invalid:
         client.orders.create(
-            customer_id=customer,
-            amount_cents=1,
-            currency="EUR",
-            extra_body={"amount_cents": 0, "currency": "euro"},
+            customer_id=customer, amount_cents=1, currency="EUR", extra_body=INVALID
         )
-    assert sorted(e.pointer for e in invalid.value.errors) == ["/amount_cents", "/currency"]
-    assert "/amount_cents" in str(invalid.value)  # the message names the fields too
+    check_invalid(invalid.value)
     deliveries = receiver.wait(f"/{customer}", count=4)
     check_deliveries(client.webhooks, deliveries, hook.secret, order.id)

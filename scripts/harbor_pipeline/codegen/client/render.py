@@ -80,7 +80,7 @@ def render_python(api: ir.ClientApi, models_source: str) -> dict[str, str]:
     exports = sorted(
         {"models", *names.classes, *(e.name for e in api.errors), *_RUNTIME_EXPORTS, *webhooks}
     )
-    context = {"api": api, "n": names, "exports": exports}
+    context = {"api": api, "n": names, "exports": exports, "webhook_exports": webhooks}
     package = names.package
     files = {
         f"{package}/{module}": header + env.get_template(f"{module}.jinja").render(context)
