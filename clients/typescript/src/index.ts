@@ -277,6 +277,8 @@ export class HarborClient {
    * a customer is pinned at its first authenticated request and moves its
    * pin here. */
   readonly apiVersions: ApiVersionsResource = new ApiVersionsResource(this);
+  /** Verify and parse the webhook deliveries this API sends. */
+  readonly customers: CustomersResource = new CustomersResource(this);
   /** Payment orders and their lifecycle. */
   readonly orders: OrdersResource = new OrdersResource(this);
   /** Liveness and readiness probes for orchestration. */
@@ -677,6 +679,45 @@ export class ApiVersionsResource {
    */
   setPin(args: SetApiVersionPinArgs, options?: CallOptions): Promise<ApiVersionPin> {
     return this.#client.setApiVersionPin(args, options);
+  }
+}
+
+/** `client.customers.orders`: The orders of one of the customers. */
+export class CustomersOrdersResource {
+  readonly #client: HarborClient;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+  }
+
+  /**
+   * `GET /v1/customers/{customer_id}/orders`: List a customer's orders (the same as `client.listCustomerOrders`)
+   *
+   * Lists the orders of one customer, newest first, one page at a time.
+   * The authenticated caller may only list its own customer id; another
+   * customer's id answers 404. Pages are stable under concurrent inserts:
+   * following `next_cursor` never repeats or skips an order that existed
+   * when the walk began.
+   */
+  list(args: ListCustomerOrdersArgs, options?: CallOptions): Promise<OrderPage> {
+    return this.#client.listCustomerOrders(args, options);
+  }
+
+  /** Every item of every page of `list`, fetched as needed; `.pages()` for the pages. */
+  iterList(args: ListCustomerOrdersArgs, options?: CallOptions): Paginator<OrderPage, OrderPage["data"][number]> {
+    return this.#client.iterListCustomerOrders(args, options);
+  }
+}
+
+/** `client.customers`: Verify and parse the webhook deliveries this API sends. */
+export class CustomersResource {
+  readonly #client: HarborClient;
+  /** `client.customers.orders`: The orders of one of the customers. */
+  readonly orders: CustomersOrdersResource;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+    this.orders = new CustomersOrdersResource(client);
   }
 }
 

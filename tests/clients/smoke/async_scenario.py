@@ -33,7 +33,7 @@ async def run(client: AsyncHarborClient, customer: str, receiver: Receiver) -> N
         (await client.orders.create(customer_id=customer, amount_cents=n, currency="EUR")).data.id
         for n in (100, 200)
     ]
-    listed = client.orders.iter_list_customer_orders(customer, limit=2)
+    listed = client.customers.orders.iter_list(customer, limit=2)
     assert [o.id async for o in listed] == [*reversed(later), order.id]
     assert len([page async for page in listed.pages()]) == 2
     cancelled = await client.orders.cancel(order.id)

@@ -32,7 +32,7 @@ def run(client: HarborClient, customer: str, receiver: Receiver) -> None:
         client.orders.create(customer_id=customer, amount_cents=n, currency="EUR").data.id
         for n in (100, 200)
     ]
-    listed = client.orders.iter_list_customer_orders(customer, limit=2)
+    listed = client.customers.orders.iter_list(customer, limit=2)
     assert [o.id for o in listed] == [*reversed(later), order.id]  # newest first, every page
     assert len(list(listed.pages())) == 2
     cancelled = client.orders.cancel(order.id)

@@ -76,7 +76,7 @@ test("the smoke scenario", async () => {
     const later = [];
     for (const amount of [100, 200]) later.push((await client.orders.create({ body: { ...body, amount_cents: amount } })).data.id);
     const listed: string[] = [];
-    for await (const item of client.orders.iterListCustomerOrders({ customerId: customer, limit: 2 })) listed.push(item.id);
+    for await (const item of client.customers.orders.iterList({ customerId: customer, limit: 2 })) listed.push(item.id);
     assert.deepEqual(listed, [...later.reverse(), order.id]); // newest first, every page
 
     assert.equal((await client.orders.cancel({ orderId: order.id })).status, "cancelled");
@@ -110,7 +110,7 @@ test("raw responses: status, headers, request id and the parsed body", async () 
   assert.ok(created.response instanceof Response);
   const got = await client.withRawResponse.getOrder({ orderId: created.data.id });
   assert.deepEqual([got.status, got.data], [200, created.data]);
-  const page: RawResponse<OrderPage> = await client.withRawResponse.orders.listCustomerOrders({ customerId: customer, limit: 1 });
+  const page: RawResponse<OrderPage> = await client.withRawResponse.customers.orders.list({ customerId: customer, limit: 1 });
   assert.equal(page.data.data.length, 1);
   await assert.rejects(client.withRawResponse.orders.get({ orderId: randomUUID() }), NotFoundError);
 });

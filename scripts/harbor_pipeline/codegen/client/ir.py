@@ -211,6 +211,19 @@ class Resource:
     # `client.webhooks.unwrap`, else None; `ts_unwrap` likewise.
     unwrap: str | None = None
     ts_unwrap: str | None = None
+    # Sub-resources by nested path (`client.customers.orders` for /customers/{id}/orders).
+    children: tuple[Resource, ...] = ()
+    parent: str = ""  # a sub-resource's group attribute (`customers`), else ""
+    ts_parent: str = ""
+
+    @property
+    def path(self) -> str:
+        """The attributes from the client: `orders`, `customers.orders`."""
+        return f"{self.parent}.{self.name}" if self.parent else self.name
+
+    @property
+    def ts_path(self) -> str:
+        return f"{self.ts_parent}.{self.ts_name}" if self.ts_parent else self.ts_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +268,11 @@ class ClientApi:
     # The JSON property every event fixes to its own value (`type`), or None: then `unwrap` tries
     # the events' models in turn and cannot tell an unknown event from a malformed one.
     webhook_discriminator: str | None = None
+
+    @property
+    def all_resources(self) -> tuple[Resource, ...]:
+        """Every resource class to print: the groups, each after its sub-resources."""
+        return tuple(x for r in self.resources for x in (*r.children, r))
 
     @property
     def webhooks_resource(self) -> Resource | None:

@@ -9,6 +9,15 @@ outcome never depends on the order collisions are met in; the flat methods stay 
 A spec with signed `webhooks` gets `client.webhooks.unwrap`: on the `webhooks` group when one
 exists (an operation there keeps its flat name rather than take `unwrap`), else on a group of
 its own; the method is `unwrap_webhook` when even a flat name is `unwrap`.
+
+An operation on a nested path, `/customers/{customer_id}/orders[/{order_id}]` (two static
+segments, a parameter between), is also a member of a sub-resource, `client.customers.orders`,
+named with both nouns taken out (`list_customer_orders` -> `list`). The parent is the group of
+that name (made, without operations, if there is none); a sub-resource is made only when it
+names one of its members more shortly than the flat name (so `/x/{id}/rotate-secret`, an
+action, is none), and not when a member of its parent has its name or the parent's name is a
+flat method. Its members' names are
+resolved as a group's are. The operation keeps its place in its own group and its flat name.
 """
 
 from __future__ import annotations
@@ -62,6 +71,12 @@ def resources(
     if webhooks:
         by_name.setdefault(WEBHOOKS, [])
         tags.setdefault(WEBHOOKS, WEBHOOKS)
+    nested = _nested(ops)
+    for parent, by_child in nested.items():
+        fresh = parent not in {*by_name, *flat, *RESERVED_GROUPS}
+        if fresh and _children((parent, parent, camel(parent)), by_child, set()):
+            by_name[parent] = []
+            tags[parent] = parent
     found = []
     for name in sorted(by_name):
         attr = name + "_" if name in flat | RESERVED_GROUPS else name
@@ -87,9 +102,56 @@ def resources(
                 members=members,
                 unwrap=unwrap,
                 ts_unwrap=camel(unwrap) if unwrap else None,
+                children=_children(
+                    (name, attr, ts_attr),
+                    nested.get(name, {}),
+                    taken | set(_UNWRAP[:1] if unwrap else ()),
+                ),
             )
         )
     return tuple(found)
+
+
+def _nested(ops: tuple[ir.Operation, ...]) -> dict[str, dict[str, list[ir.Operation]]]:
+    """Operations on `/parent/{id}/child[/{id}]` paths, by parent then child (snake names)."""
+    found: dict[str, dict[str, list[ir.Operation]]] = {}
+    for op in ops:
+        segments = [s for s in op.path.strip("/").split("/") if not _VERSION.fullmatch(s)]
+        shape = ["{" if s.startswith("{") else s for s in segments]
+        if len(shape) in (3, 4) and shape[1] == "{" and shape[0] != "{" and shape[2] != "{":
+            if len(shape) == 4 and shape[3] != "{":
+                continue
+            parent, child = snake(segments[0], fallback=""), snake(segments[2], fallback="")
+            if parent and child and parent != child:
+                found.setdefault(parent, {}).setdefault(child, []).append(op)
+    return found
+
+
+def _children(
+    names: tuple[str, str, str], by_child: Mapping[str, list[ir.Operation]], taken: set[str]
+) -> tuple[ir.Resource, ...]:
+    """The sub-resources of the group `names` (its snake name, Python and TypeScript attributes)."""
+    parent, attr, ts_attr = names
+    children = []
+    for child in sorted(by_child):
+        if not _safe(child) or child in taken or camel(child) in taken:
+            continue
+        noun = f"{_singular(parent)}_{child}"
+        members = _members(noun, by_child[child], frozenset())
+        if all(m.name == m.operation.py_name for m in members):
+            continue  # nesting names nothing better: `/x/{id}/rotate-secret` is an action
+        children.append(
+            ir.Resource(
+                name=child,
+                ts_name=camel(child),
+                class_name=pascal(f"{parent}_{child}", fallback="Default") + "Resource",
+                description=f"The {child} of one of the {parent}.",
+                members=members,
+                parent=attr,
+                ts_parent=ts_attr,
+            )
+        )
+    return tuple(children)
 
 
 def _members(
