@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,14 @@ def test_every_operation_is_in_one_group_under_one_unique_name(spec: Path) -> No
     grouped = [m.operation.py_name for r in api.resources for m in r.members]
     assert sorted(grouped) == sorted(flat)
     assert not {r.name for r in api.resources} & flat
-    for resource in api.resources:
+    for resource in api.all_resources:
         names = [m.name for m in resource.members]
         names += [m.iter_name for m in resource.members if m.operation.pagination]
         assert len(names) == len(set(names)), resource.name
         assert len({m.ts_name for m in resource.members}) == len(resource.members)
+        # A sub-resource takes no name of its parent's members (nor another sub-resource's).
+        children = [c.name for c in resource.children]
+        assert len(children) == len(set(children)) and not set(children) & set(names)
 
 
 def test_groups_come_from_tags_then_the_first_path_segment() -> None:
@@ -86,6 +90,64 @@ def test_a_group_named_like_a_flat_method_or_a_client_attribute_is_renamed(tmp_p
     )
     assert set(members(spec)) == {"orders_", "with_options_", "x"}
     assert members(spec)["x"] == {"close_": "close_"}  # a reserved method name stays flat
+
+
+def nested(spec: Path) -> dict[str, dict[str, str]]:
+    api, _, _ = parse_client(load(spec), None)
+    return {
+        c.path: {m.name: m.operation.py_name for m in c.members}
+        for c in api.all_resources
+        if c.parent
+    }
+
+
+def test_nested_paths_make_sub_resources_named_without_both_nouns() -> None:
+    assert nested(ROOT / "spec/openapi.yaml") == {
+        "customers.orders": {"list": "list_customer_orders"}
+    }  # not /webhook-endpoints/{id}/rotate-secret (an action) nor /deliveries (no shorter name)
+
+
+def with_path_parameters(spec: Path) -> Path:
+    """`spec` with each path's `{name}` declared, as the validator wants."""
+    document = yaml.safe_load(spec.read_text(encoding="utf-8"))
+    for path, item in document["paths"].items():
+        names = re.findall(r"{(\w+)}", path)
+        params = [
+            {"name": n, "in": "path", "required": True, "schema": {"type": "string"}} for n in names
+        ]
+        for operation in item.values():
+            operation["parameters"] = params
+    spec.write_text(yaml.safe_dump(document), encoding="utf-8")
+    return spec
+
+
+def test_a_sub_resource_gives_way_to_a_member_or_a_flat_method_of_its_name(tmp_path: Path) -> None:
+    spec = with_path_parameters(
+        spec_file(
+            tmp_path,
+            {
+                "listCustomerOrders": ("/v1/customers/{id}/orders", "orders"),
+                "getCustomerOrder": ("/v1/customers/{id}/orders/{order_id}", "orders"),
+                "listUserPosts": ("/users/{id}/posts", "posts"),
+            },
+        )
+    )
+    assert nested(spec) == {
+        "customers.orders": {"list": "list_customer_orders", "get": "get_customer_order"},
+        "users.posts": {"list": "list_user_posts"},
+    }
+    taken = with_path_parameters(
+        spec_file(
+            tmp_path,
+            {
+                "listCustomerOrders": ("/v1/customers/{id}/orders", "orders"),
+                "orders": ("/v1/customers/{id}", "customers"),  # a member `orders` of customers
+                "listUserPosts": ("/users/{id}/posts", "posts"),
+                "users": ("/u", "other"),  # a flat method `users`
+            },
+        )
+    )
+    assert nested(taken) == {}
 
 
 MODELS = """

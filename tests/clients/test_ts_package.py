@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from harbor_pipeline.fuzz.server import LiveServer
+from tests.clients.readme import example
 
 ROOT = Path(__file__).resolve().parents[2]
 CLIENT = ROOT / "clients/typescript"
@@ -150,3 +151,20 @@ def test_a_project_outside_the_repo_calls_the_server_with_the_installed_client(
     assert answer["fetched"] == answer["created"]
     assert answer["created"]["customer_id"] == customer
     assert answer["created"]["amount_cents"] == 4200
+
+
+def test_the_readme_example_runs_with_the_installed_client(
+    consumer: Path, server: LiveServer, token_for: Callable[[str], str]
+) -> None:
+    code = example(CLIENT / "README.md", "ts", server.url, token_for)
+    checked = typecheck(consumer, "readme.mts", code)  # as printed, it type-checks too
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    (consumer / "readme.mjs").write_text(code)
+    env = {k: v for k, v in os.environ.items() if k != "NODE_PATH"}
+    done = subprocess.run(
+        ["node", "readme.mjs"], cwd=consumer, capture_output=True, text=True, env=env, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    # The create's status first; an error answer would go to stderr with its status.
+    assert done.stdout.startswith("201 "), done.stdout + done.stderr
+    assert not done.stderr

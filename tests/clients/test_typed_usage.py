@@ -12,7 +12,7 @@ USAGE = """
 import uuid
 from typing import assert_type
 
-from harbor_client import AsyncHarborClient, HarborClient, RawResponse, models
+from harbor_client import AsyncHarborClient, HarborClient, RawResponse, WebhookEvent, models
 
 
 def sync(client: HarborClient, order_id: uuid.UUID) -> None:
@@ -33,6 +33,12 @@ def sync(client: HarborClient, order_id: uuid.UUID) -> None:
     for order in quick.orders.iter_list_customer_orders("c", extra_query={"x": 1}):
         assert_type(order, models.Order)
     client.webhooks.create_endpoint(url="https://x.example", event_types=["order.created"])
+    assert_type(client.customers.orders.list("c", limit=2), models.OrderPage)
+    for item in client.customers.orders.iter_list("c"):
+        assert_type(item, models.Order)
+    nested_raw = client.with_raw_response.customers.orders.list("c")
+    assert_type(nested_raw, RawResponse[models.OrderPage])
+    assert_type(client.webhooks.unwrap(b"{}", {}, secret="whsec_"), WebhookEvent)
 
 
 async def asynchronous(client: AsyncHarborClient, order_id: uuid.UUID) -> None:
@@ -43,6 +49,10 @@ async def asynchronous(client: AsyncHarborClient, order_id: uuid.UUID) -> None:
         customer_id="c", amount_cents=1, currency="EUR"
     )
     assert_type(created.data, models.Order)
+    assert_type(await client.customers.orders.list("c"), models.OrderPage)
+    async for item in client.customers.orders.iter_list("c"):
+        assert_type(item, models.Order)
+    assert_type(client.webhooks.unwrap("{}", {}, secrets=["whsec_"]), WebhookEvent)
 """
 WRONG = """
 from harbor_client import HarborClient

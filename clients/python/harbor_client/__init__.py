@@ -27,7 +27,15 @@ from .errors import (
     UnprocessableContentError,
     UnsupportedMediaTypeError,
 )
-from .webhooks import WebhookEvent, WebhookVerificationError, verify_webhook
+from .webhooks import (
+    WebhookEvent,
+    WebhookPayloadError,
+    WebhookSignatureError,
+    WebhookTimestampError,
+    WebhookUnknownEventError,
+    WebhookVerificationError,
+    verify_webhook,
+)
 
 __all__ = [
     "ApiResponse",
@@ -59,6 +67,10 @@ __all__ = [
     "UnprocessableContentError",
     "UnsupportedMediaTypeError",
     "WebhookEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookUnknownEventError",
     "WebhookVerificationError",
     "models",
     "verify_webhook",

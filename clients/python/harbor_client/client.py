@@ -10,6 +10,7 @@ one (`client.orders.create`); `client.with_raw_response` has both, returning Raw
 # shadow one of its names.
 from . import _operations as _ops
 from . import _transport as _t
+from . import webhooks as _wh
 
 
 class _Operations:
@@ -75,6 +76,89 @@ class AsyncApiVersionsResource(_ApiVersionsResource, _t.AsyncResource):
     def with_raw_response(self) -> AsyncApiVersionsResourceWithRawResponse:
         """The same methods, returning RawResponse: status, headers, request id and the body."""
         return AsyncApiVersionsResourceWithRawResponse(self._client)
+
+
+class _CustomersOrdersResource:
+    """The orders of one of the customers."""
+
+    list = _t.operation(_ops.list_customer_orders)
+    iter_list = _t.paginate(_ops.list_customer_orders, _ops.LIST_CUSTOMER_ORDERS_PAGER)
+
+
+class CustomersOrdersResourceWithRawResponse(_CustomersOrdersResource, _t.SyncRawResource):
+    """`client.with_raw_response.customers.orders`: every method returns a RawResponse."""
+
+
+class AsyncCustomersOrdersResourceWithRawResponse(_CustomersOrdersResource, _t.AsyncRawResource):
+    """`client.with_raw_response.customers.orders` of an async client: every method returns a RawResponse."""
+
+
+class CustomersOrdersResource(_CustomersOrdersResource, _t.SyncResource):
+    """`client.customers.orders`."""
+
+    @property
+    def with_raw_response(self) -> CustomersOrdersResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return CustomersOrdersResourceWithRawResponse(self._client)
+
+
+class AsyncCustomersOrdersResource(_CustomersOrdersResource, _t.AsyncResource):
+    """`client.customers.orders` of an async client."""
+
+    @property
+    def with_raw_response(self) -> AsyncCustomersOrdersResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return AsyncCustomersOrdersResourceWithRawResponse(self._client)
+
+
+class _CustomersResource:
+    """Verify and parse the webhook deliveries this API sends."""
+
+
+class CustomersResourceWithRawResponse(_CustomersResource, _t.SyncRawResource):
+    """`client.with_raw_response.customers`: every method returns a RawResponse."""
+
+    @property
+    def orders(self) -> CustomersOrdersResourceWithRawResponse:
+        """`client.with_raw_response.customers.orders`: The orders of one of the customers."""
+        return CustomersOrdersResourceWithRawResponse(self._client)
+
+
+class AsyncCustomersResourceWithRawResponse(_CustomersResource, _t.AsyncRawResource):
+    """`client.with_raw_response.customers` of an async client: every method returns a RawResponse."""
+
+    @property
+    def orders(self) -> AsyncCustomersOrdersResourceWithRawResponse:
+        """`client.with_raw_response.customers.orders`: The orders of one of the customers."""
+        return AsyncCustomersOrdersResourceWithRawResponse(self._client)
+
+
+class CustomersResource(_CustomersResource, _t.SyncResource):
+    """`client.customers`."""
+
+    @property
+    def orders(self) -> CustomersOrdersResource:
+        """`client.customers.orders`: The orders of one of the customers."""
+        return CustomersOrdersResource(self._client)
+
+    @property
+    def with_raw_response(self) -> CustomersResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return CustomersResourceWithRawResponse(self._client)
+
+
+class AsyncCustomersResource(_CustomersResource, _t.AsyncResource):
+    """`client.customers` of an async client."""
+
+    @property
+    def orders(self) -> AsyncCustomersOrdersResource:
+        """`client.customers.orders`: The orders of one of the customers."""
+        return AsyncCustomersOrdersResource(self._client)
+
+    @property
+    def with_raw_response(self) -> AsyncCustomersResourceWithRawResponse:
+        """The same methods, returning RawResponse: status, headers, request id and the body."""
+        return AsyncCustomersResourceWithRawResponse(self._client)
 
 
 class _OrdersResource:
@@ -180,6 +264,8 @@ class AsyncWebhooksResourceWithRawResponse(_WebhooksResource, _t.AsyncRawResourc
 class WebhooksResource(_WebhooksResource, _t.SyncResource):
     """`client.webhooks`."""
 
+    unwrap = staticmethod(_wh.unwrap)
+
     @property
     def with_raw_response(self) -> WebhooksResourceWithRawResponse:
         """The same methods, returning RawResponse: status, headers, request id and the body."""
@@ -188,6 +274,8 @@ class WebhooksResource(_WebhooksResource, _t.SyncResource):
 
 class AsyncWebhooksResource(_WebhooksResource, _t.AsyncResource):
     """`client.webhooks` of an async client."""
+
+    unwrap = staticmethod(_wh.unwrap)
 
     @property
     def with_raw_response(self) -> AsyncWebhooksResourceWithRawResponse:
@@ -202,6 +290,11 @@ class HarborClientWithRawResponse(_Operations, _t.SyncRawResource):
     def api_versions(self) -> ApiVersionsResourceWithRawResponse:
         """The `api_versions` operations, returning RawResponse."""
         return ApiVersionsResourceWithRawResponse(self._client)
+
+    @property
+    def customers(self) -> CustomersResourceWithRawResponse:
+        """The `customers` operations, returning RawResponse."""
+        return CustomersResourceWithRawResponse(self._client)
 
     @property
     def orders(self) -> OrdersResourceWithRawResponse:
@@ -226,6 +319,11 @@ class AsyncHarborClientWithRawResponse(_Operations, _t.AsyncRawResource):
     def api_versions(self) -> AsyncApiVersionsResourceWithRawResponse:
         """The `api_versions` operations, returning RawResponse."""
         return AsyncApiVersionsResourceWithRawResponse(self._client)
+
+    @property
+    def customers(self) -> AsyncCustomersResourceWithRawResponse:
+        """The `customers` operations, returning RawResponse."""
+        return AsyncCustomersResourceWithRawResponse(self._client)
 
     @property
     def orders(self) -> AsyncOrdersResourceWithRawResponse:
@@ -257,6 +355,11 @@ class HarborClient(_Operations, _t.SyncClient):
         a customer is pinned at its first authenticated request and moves its
         pin here."""
         return ApiVersionsResource(self)
+
+    @property
+    def customers(self) -> CustomersResource:
+        """Verify and parse the webhook deliveries this API sends."""
+        return CustomersResource(self)
 
     @property
     def orders(self) -> OrdersResource:
@@ -294,6 +397,11 @@ class AsyncHarborClient(_Operations, _t.AsyncClient):
         a customer is pinned at its first authenticated request and moves its
         pin here."""
         return AsyncApiVersionsResource(self)
+
+    @property
+    def customers(self) -> AsyncCustomersResource:
+        """Verify and parse the webhook deliveries this API sends."""
+        return AsyncCustomersResource(self)
 
     @property
     def orders(self) -> AsyncOrdersResource:

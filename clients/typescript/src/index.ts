@@ -12,6 +12,7 @@ import { errorFor } from "./errors.js";
 import {
   type ApiResponse,
   type CallOptions,
+  type RawResponse,
   type ClientOptions,
   type Credential,
   DEFAULT_RETRY,
@@ -24,10 +25,19 @@ import {
 
 export * from "./errors.js";
 export type { components, operations, paths } from "./schema.js";
-export { DEFAULT_RETRY, Paginator, newIdempotencyKey } from "./runtime.js";
-export type { ApiResponse, CallOptions, ClientOptions, Credential, RetryPolicy } from "./runtime.js";
-export { WebhookVerificationError, verifyWebhook } from "./webhooks.js";
-export type { VerifyWebhookOptions, WebhookEvent } from "./webhooks.js";
+export { CursorPage, DEFAULT_RETRY, Paginator, newIdempotencyKey } from "./runtime.js";
+export type { ApiResponse, CallOptions, ClientOptions, Credential, RawResponse, RetryPolicy } from "./runtime.js";
+import { type UnwrapWebhookOptions, type WebhookEvent, type WebhookHeaders, unwrapWebhook } from "./webhooks.js";
+export {
+  WebhookPayloadError,
+  WebhookSignatureError,
+  WebhookTimestampError,
+  WebhookUnknownEventError,
+  WebhookVerificationError,
+  unwrapWebhook,
+  verifyWebhook,
+} from "./webhooks.js";
+export type { UnwrapWebhookOptions, VerifyWebhookOptions, WebhookEvent, WebhookHeaders, WebhookSecrets } from "./webhooks.js";
 
 // The spec's schemas, by model name.
 export type ApiVersion = components["schemas"]["ApiVersion"];
@@ -203,6 +213,53 @@ function withStatus<T>(result: FetchResult<T>): ApiResponse<T> {
   return { status, data, headers, requestId: headers.get(REQUEST_ID_HEADER) ?? undefined };
 }
 
+/** The body of a method's result: an ApiResponse's `data`, else the result itself. */
+type Body<R> = R extends ApiResponse<infer D> ? D : R;
+
+/**
+ * `client.withRawResponse`: the same operations, flat and in their groups, each resolving to a
+ * RawResponse (status, headers, request id, body, Response); paginators and methods that send
+ * nothing are left out.
+ */
+export type WithRawResponse<T> = {
+  [K in keyof T as K extends "raw" | "withRawResponse" | "withOptions" | "unwrap" ? never : T[K] extends (...args: never[]) => Promise<unknown> ? K : T[K] extends (...args: never[]) => unknown ? never : K]: T[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<RawResponse<Body<R>>> : WithRawResponse<T[K]>;
+};
+
+// The methods that return an ApiResponse, by their path from the client (`orders.create`).
+const MULTI_STATUS: ReadonlySet<string> = new Set([
+  "createOrder",
+  "orders.create",
+]);
+
+// A copy of a client made for one raw call records the final response of that call here.
+const CAPTURE = new WeakMap<object, (response: Response) => void>();
+
+function member(root: unknown, path: readonly string[]): unknown {
+  return path.reduce<unknown>((node, name) => (node as Record<string, unknown>)[name], root);
+}
+
+function rawView(client: HarborClient, path: readonly string[]): unknown {
+  return new Proxy(
+    {},
+    {
+      get(_target, name) {
+        if (typeof name !== "string") return undefined;
+        if (typeof member(client, [...path, name]) !== "function") return rawView(client, [...path, name]);
+        return async (...args: unknown[]) => {
+          let response: Response | undefined;
+          const copy = client.withOptions({});
+          CAPTURE.set(copy, (r) => (response = r));
+          const owner = member(copy, path) as Record<string, (...a: unknown[]) => Promise<unknown>>;
+          const result = await owner[name]!(...args);
+          if (response === undefined) throw new TypeError(`${[...path, name].join(".")} sends no request`);
+          const data = MULTI_STATUS.has([...path, name].join(".")) ? (result as ApiResponse<unknown>).data : result;
+          return { status: response.status, headers: response.headers, requestId: response.headers.get(REQUEST_ID_HEADER) ?? undefined, data, response };
+        };
+      },
+    },
+  );
+}
+
 /** What `withOptions` may change; `maxRetries` is short for `retry: { maxRetries }`. */
 export type ClientOverrides = Partial<Pick<ClientOptions, "timeoutMs" | "retry" | "headers" | "apiVersion">> & { maxRetries?: number };
 
@@ -220,6 +277,8 @@ export class HarborClient {
    * a customer is pinned at its first authenticated request and moves its
    * pin here. */
   readonly apiVersions: ApiVersionsResource = new ApiVersionsResource(this);
+  /** Verify and parse the webhook deliveries this API sends. */
+  readonly customers: CustomersResource = new CustomersResource(this);
   /** Payment orders and their lifecycle. */
   readonly orders: OrdersResource = new OrdersResource(this);
   /** Liveness and readiness probes for orchestration. */
@@ -247,11 +306,26 @@ export class HarborClient {
     });
   }
 
+  /**
+   * The same operations (`client.withRawResponse.orders.get(args)` or the flat names), each
+   * resolving to a RawResponse: `status`, `headers`, `requestId`, the parsed `data` and the
+   * fetch `response`. Error statuses still reject with the typed error.
+   */
+  get withRawResponse(): WithRawResponse<HarborClient> {
+    return rawView(this, []) as WithRawResponse<HarborClient>;
+  }
+
   async #init(options: CallOptions | undefined, accepted: readonly Credential[], cookies: Record<string, unknown> = {}) {
     const retry = { ...DEFAULT_RETRY, ...this.#options.retry, ...(options?.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }) };
     const base = this.#options.fetch ?? ((request: Request) => globalThis.fetch(request));
     const headers = { ...(await credentialHeaders(this.#options, accepted, cookies)), ...options?.headers };
-    const fetch = retryingFetch(base, retry, options?.timeoutMs ?? this.#options.timeoutMs ?? 30000);
+    const retrying = retryingFetch(base, retry, options?.timeoutMs ?? this.#options.timeoutMs ?? 30000);
+    const capture = CAPTURE.get(this);
+    const fetch = capture === undefined ? retrying : async (request: Request) => {
+      const response = await retrying(request);
+      capture(response);
+      return response;
+    };
     return options?.signal === undefined ? { headers, fetch } : { headers, fetch, signal: options.signal };
   }
 
@@ -608,6 +682,45 @@ export class ApiVersionsResource {
   }
 }
 
+/** `client.customers.orders`: The orders of one of the customers. */
+export class CustomersOrdersResource {
+  readonly #client: HarborClient;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+  }
+
+  /**
+   * `GET /v1/customers/{customer_id}/orders`: List a customer's orders (the same as `client.listCustomerOrders`)
+   *
+   * Lists the orders of one customer, newest first, one page at a time.
+   * The authenticated caller may only list its own customer id; another
+   * customer's id answers 404. Pages are stable under concurrent inserts:
+   * following `next_cursor` never repeats or skips an order that existed
+   * when the walk began.
+   */
+  list(args: ListCustomerOrdersArgs, options?: CallOptions): Promise<OrderPage> {
+    return this.#client.listCustomerOrders(args, options);
+  }
+
+  /** Every item of every page of `list`, fetched as needed; `.pages()` for the pages. */
+  iterList(args: ListCustomerOrdersArgs, options?: CallOptions): Paginator<OrderPage, OrderPage["data"][number]> {
+    return this.#client.iterListCustomerOrders(args, options);
+  }
+}
+
+/** `client.customers`: Verify and parse the webhook deliveries this API sends. */
+export class CustomersResource {
+  readonly #client: HarborClient;
+  /** `client.customers.orders`: The orders of one of the customers. */
+  readonly orders: CustomersOrdersResource;
+
+  constructor(client: HarborClient) {
+    this.#client = client;
+    this.orders = new CustomersOrdersResource(client);
+  }
+}
+
 /** `client.orders`: Payment orders and their lifecycle. */
 export class OrdersResource {
   readonly #client: HarborClient;
@@ -706,6 +819,18 @@ export class WebhooksResource {
 
   constructor(client: HarborClient) {
     this.#client = client;
+  }
+
+  /**
+   * Verify a webhook delivery's signature and resolve to its typed event (no request is sent).
+   *
+   * `payload` is the raw body as received, `headers` the delivery's headers; pass `{ secret }`
+   * or, during a rotation's overlap, `{ secrets: [fresh, old] }`. Rejects with
+   * WebhookSignatureError, WebhookTimestampError, WebhookUnknownEventError or
+   * WebhookPayloadError, all WebhookVerificationError.
+   */
+  unwrap(payload: string | Uint8Array, headers: WebhookHeaders, options: UnwrapWebhookOptions): Promise<WebhookEvent> {
+    return unwrapWebhook(payload, headers, options);
   }
 
   /**

@@ -55,6 +55,19 @@ export interface ApiResponse<T> {
   requestId: string | undefined;
 }
 
+/**
+ * An answer as it came (`client.withRawResponse.orders.get(...)`): the status, headers and
+ * request id, the parsed body (`data`, the body itself where the method returns an
+ * ApiResponse) and the fetch Response, whose body has been read.
+ */
+export interface RawResponse<T> {
+  status: number;
+  headers: Headers;
+  requestId: string | undefined;
+  data: T;
+  response: Response;
+}
+
 export type Credential =
   | { kind: "bearer" }
   | { kind: "api-key"; in: "header" | "query" | "cookie"; name: string };
@@ -160,7 +173,34 @@ function transportError(request: Request, error: unknown): Error {
   return timedOut ? new HarborTimeoutError(message, { cause: error }) : new HarborTransportError(message, { cause: error });
 }
 
-/** `for await` over every item of every page, fetched as needed; `pages()` yields the pages. */
+/**
+ * One page of a list (`await client.x.iterList(args).firstPage()`): the page as the server sent
+ * it (`body`), its `items`, `hasNextPage()` and `nextPage()`.
+ */
+export class CursorPage<Page, Item> {
+  constructor(
+    readonly body: Page,
+    readonly items: readonly Item[],
+    private readonly cursor: string | undefined,
+    private readonly paginator: Paginator<Page, Item>,
+  ) {}
+
+  /** Whether the server named a further page. */
+  hasNextPage(): boolean {
+    return this.cursor !== undefined;
+  }
+
+  /** The next page; rejects when there is none (check `hasNextPage()` first). */
+  nextPage(): Promise<CursorPage<Page, Item>> {
+    if (this.cursor === undefined) return Promise.reject(new RangeError("this is the last page"));
+    return this.paginator.pageAt(this.cursor);
+  }
+}
+
+/**
+ * Every item of every page (`for await (const item of paginator)`), fetching pages as needed;
+ * `.pages()` iterates over the pages, `.firstPage()` starts a page-by-page walk.
+ */
 export class Paginator<Page, Item> implements AsyncIterable<Item> {
   constructor(
     private readonly fetchPage: (cursor: string | undefined) => Promise<Page>,
@@ -169,15 +209,22 @@ export class Paginator<Page, Item> implements AsyncIterable<Item> {
     private readonly nextCursor: (page: Page) => string | null | undefined,
   ) {}
 
+  /** The first page, with `hasNextPage()` and `nextPage()`. */
+  firstPage(): Promise<CursorPage<Page, Item>> {
+    return this.pageAt(this.first);
+  }
+
+  /** The page at `cursor` (the first page for undefined). */
+  async pageAt(cursor: string | undefined): Promise<CursorPage<Page, Item>> {
+    const page = await this.fetchPage(cursor);
+    const next = this.nextCursor(page);
+    if (next !== null && next !== undefined && next !== "" && next === cursor) throw new HarborResponseError("the server returned the same cursor twice");
+    return new CursorPage(page, this.items(page), next === null || next === "" ? undefined : next, this);
+  }
+
   async *pages(): AsyncGenerator<Page, void, undefined> {
-    let cursor = this.first;
-    for (;;) {
-      const page = await this.fetchPage(cursor);
-      yield page;
-      const next = this.nextCursor(page);
-      if (next === null || next === undefined || next === "") return;
-      if (next === cursor) throw new HarborResponseError("the server returned the same cursor twice");
-      cursor = next;
+    for (let page: CursorPage<Page, Item> | undefined = await this.firstPage(); page; page = page.hasNextPage() ? await page.nextPage() : undefined) {
+      yield page.body;
     }
   }
 

@@ -2,12 +2,16 @@
 /**
  * Verify a webhook delivery's Standard Webhooks signature, then parse its payload.
  *
+ * `client.webhooks.unwrap(payload, headers, { secret })` (the same as `unwrapWebhook` here)
+ * resolves to the typed event and rejects with a WebhookVerificationError subclass for each way
+ * a delivery can fail; `verifyWebhook` is the earlier form, kept as it was.
+ *
  * Web Crypto only (`globalThis.crypto.subtle`): Node 20+, Deno, Bun, browsers and edge runtimes.
  */
 
 import type { components } from "./schema.js";
 
-/** Every event the spec's `webhooks` section documents as signed. */
+/** Every event the spec's `webhooks` section documents as signed, told apart by `type`. */
 export type WebhookEvent =
   | components["schemas"]["OrderCancelledEvent"]
   | components["schemas"]["OrderCreatedEvent"];
@@ -17,6 +21,35 @@ export class WebhookVerificationError extends Error {
   override name = "WebhookVerificationError";
 }
 
+/** The signature headers are missing, or no signature matches any of the secrets. */
+export class WebhookSignatureError extends WebhookVerificationError {
+  override name = "WebhookSignatureError";
+}
+
+/** `webhook-timestamp` is malformed, older than the tolerance (a replay) or in the future. */
+export class WebhookTimestampError extends WebhookVerificationError {
+  override name = "WebhookTimestampError";
+
+  /** The header's value in Unix seconds (undefined when malformed), and the time it was compared with. */
+  constructor(message: string, readonly timestamp: number | undefined, readonly now: number) {
+    super(message);
+  }
+}
+
+/** The signature holds, but the body is not JSON or not an object. */
+export class WebhookPayloadError extends WebhookVerificationError {
+  override name = "WebhookPayloadError";
+}
+
+/** The signature holds, but the event is none this client knows (a newer API's); `payload` is the parsed JSON. */
+export class WebhookUnknownEventError extends WebhookPayloadError {
+  override name = "WebhookUnknownEventError";
+
+  constructor(message: string, readonly eventType: unknown, readonly payload: unknown) {
+    super(message);
+  }
+}
+
 export interface VerifyWebhookOptions {
   /** How far the delivery's `webhook-timestamp` may be from now (default 300 s). */
   toleranceSeconds?: number;
@@ -24,9 +57,10 @@ export interface VerifyWebhookOptions {
   now?: () => number;
 }
 
-type HeaderSource = Headers | Readonly<Record<string, string | string[] | undefined>>;
+/** A delivery's HTTP headers: a `Headers`, or a plain object (Node's `req.headers`), any case. */
+export type WebhookHeaders = Headers | Readonly<Record<string, string | string[] | undefined>>;
 
-function header(headers: HeaderSource, name: string): string | undefined {
+function header(headers: WebhookHeaders, name: string): string | undefined {
   if (headers instanceof Headers) return headers.get(name) ?? undefined;
   for (const [key, value] of Object.entries(headers)) {
     if (key.toLowerCase() === name) return Array.isArray(value) ? value.join(" ") : value;
@@ -68,18 +102,72 @@ async function hmac(secret: string, message: Uint8Array<ArrayBuffer>): Promise<U
 export async function verifyWebhook(
   secret: string | readonly string[],
   body: string | Uint8Array,
-  headers: HeaderSource,
+  headers: WebhookHeaders,
   options: VerifyWebhookOptions = {},
 ): Promise<WebhookEvent> {
+  const raw = await verified(secret, body, headers, options);
+  return JSON.parse(new TextDecoder().decode(raw)) as WebhookEvent;
+}
+
+/** The secret to verify with: the endpoint's, or during a rotation's overlap the new and the old one. */
+export type WebhookSecrets = { secret: string; secrets?: never } | { secrets: readonly string[]; secret?: never };
+
+/** What `unwrap` takes: the secret (or secrets) and the timestamp's tolerance. */
+export type UnwrapWebhookOptions = WebhookSecrets & VerifyWebhookOptions;
+
+const EVENT_TYPES: ReadonlySet<string> = new Set(["order.created", "order.cancelled"]);
+
+/**
+ * Verify a delivery and resolve to its typed event: `client.webhooks.unwrap(body, headers, { secret })`.
+ *
+ * `payload` is the raw request body exactly as received (text or bytes), `headers` its HTTP
+ * headers (a `Headers` or a plain object, any case). Pass `{ secret }` or, during a rotation's
+ * overlap, `{ secrets: [fresh, old] }`. Rejects with WebhookSignatureError (missing headers, no
+ * matching signature), WebhookTimestampError (older or newer than `toleranceSeconds`),
+ * WebhookUnknownEventError (a verified event this client does not know) or WebhookPayloadError
+ * (a verified body that is not JSON); all are WebhookVerificationError. The body's fields are
+ * typed, not validated at run time.
+ */
+export async function unwrapWebhook(
+  payload: string | Uint8Array,
+  headers: WebhookHeaders,
+  options: UnwrapWebhookOptions,
+): Promise<WebhookEvent> {
+  const secrets = options.secrets ?? (options.secret === undefined ? undefined : [options.secret]);
+  if (secrets === undefined) throw new TypeError("pass either secret or secrets");
+  const raw = await verified(secrets, payload, headers, options);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(raw));
+  } catch (error) {
+    throw new WebhookPayloadError(`the delivery's body is not JSON: ${String(error)}`);
+  }
+  const eventType = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>)["type"] : undefined;
+  if (typeof eventType !== "string" || !EVENT_TYPES.has(eventType)) {
+    throw new WebhookUnknownEventError(`unknown webhook event type=${JSON.stringify(eventType)}; this client knows ${[...EVENT_TYPES].join(", ")}`, eventType, parsed);
+  }
+  return parsed as WebhookEvent;
+}
+
+async function verified(
+  secret: string | readonly string[],
+  body: string | Uint8Array,
+  headers: WebhookHeaders,
+  options: VerifyWebhookOptions,
+): Promise<Uint8Array> {
   const id = header(headers, "webhook-id");
   const stamp = header(headers, "webhook-timestamp");
   const signatures = header(headers, "webhook-signature");
   if (!id || !stamp || !signatures) {
-    throw new WebhookVerificationError("missing webhook-id, webhook-timestamp or webhook-signature");
+    throw new WebhookSignatureError("missing webhook-id, webhook-timestamp or webhook-signature");
   }
   const now = Math.floor((options.now ?? Date.now)() / 1000);
-  if (!/^\d+$/.test(stamp) || Math.abs(now - Number(stamp)) > (options.toleranceSeconds ?? 300)) {
-    throw new WebhookVerificationError("webhook-timestamp is malformed or too far from now");
+  if (!/^\d+$/.test(stamp)) throw new WebhookTimestampError("webhook-timestamp is malformed or too far from now", undefined, now);
+  const age = now - Number(stamp);
+  const tolerance = options.toleranceSeconds ?? 300;
+  if (Math.abs(age) > tolerance) {
+    const when = age > 0 ? `${age} s old` : `${-age} s in the future`;
+    throw new WebhookTimestampError(`webhook-timestamp is malformed or too far from now: ${when}, more than ${tolerance} s`, Number(stamp), now);
   }
   const secrets = typeof secret === "string" ? [secret] : secret;
   if (secrets.length === 0) throw new WebhookVerificationError("no secret to verify with");
@@ -93,9 +181,7 @@ export async function verifyWebhook(
     const comma = signature.indexOf(",");
     const candidate = comma > 0 ? base64(signature.slice(comma + 1)) : undefined;
     if (signature.slice(0, comma) !== "v1" || candidate === undefined) continue;
-    if (expected.map((e) => same(candidate, e)).includes(true)) {
-      return JSON.parse(new TextDecoder().decode(raw)) as WebhookEvent;
-    }
+    if (expected.map((e) => same(candidate, e)).includes(true)) return raw;
   }
-  throw new WebhookVerificationError("no signature matches this endpoint's secret");
+  throw new WebhookSignatureError("no signature matches this endpoint's secret");
 }

@@ -207,6 +207,32 @@ class Resource:
     class_name: str  # OrdersResource; Async..., ...WithRawResponse for the other modes
     description: str  # the tag's first paragraph, or a line naming the group
     members: tuple[Member, ...]
+    # `unwrap` (or `unwrap_webhook` if an operation took that name) on the group that holds
+    # `client.webhooks.unwrap`, else None; `ts_unwrap` likewise.
+    unwrap: str | None = None
+    ts_unwrap: str | None = None
+    # Sub-resources by nested path (`client.customers.orders` for /customers/{id}/orders).
+    children: tuple[Resource, ...] = ()
+    parent: str = ""  # a sub-resource's group attribute (`customers`), else ""
+    ts_parent: str = ""
+
+    @property
+    def path(self) -> str:
+        """The attributes from the client: `orders`, `customers.orders`."""
+        return f"{self.parent}.{self.name}" if self.parent else self.name
+
+    @property
+    def ts_path(self) -> str:
+        return f"{self.ts_parent}.{self.ts_name}" if self.ts_parent else self.ts_name
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """One payload of the spec's `webhooks`, signed per Standard Webhooks."""
+
+    model: str  # the payload's model (Python) and schema name (TypeScript alias)
+    spec_name: str  # its name under components/schemas
+    event_type: str | None  # its discriminator's one value, when the events have one
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +264,19 @@ class ClientApi:
     # Payload models of the spec's `webhooks` signed per Standard Webhooks (`webhook-signature`).
     signed_webhook_models: tuple[str, ...] = ()
     resources: tuple[Resource, ...] = ()
+    webhook_events: tuple[WebhookEvent, ...] = ()
+    # The JSON property every event fixes to its own value (`type`), or None: then `unwrap` tries
+    # the events' models in turn and cannot tell an unknown event from a malformed one.
+    webhook_discriminator: str | None = None
+
+    @property
+    def all_resources(self) -> tuple[Resource, ...]:
+        """Every resource class to print: the groups, each after its sub-resources."""
+        return tuple(x for r in self.resources for x in (*r.children, r))
+
+    @property
+    def webhooks_resource(self) -> Resource | None:
+        return next((r for r in self.resources if r.unwrap), None)
 
     @property
     def paginated(self) -> tuple[Operation, ...]:

@@ -63,6 +63,7 @@ def parse_client(
     if any(p.level is Level.ERROR for p in located):
         raise SpecError(str(document.path), located)
     warnings = [p for p in (*hoisted.problems, *located) if p.level is Level.WARNING]
+    events, discriminator = _webhook_events(hoisted, models.classes, builder.deref)
     client = ir.ClientApi(
         title=title,
         version=str(info.get("version") or "0.0.0"),
@@ -78,17 +79,20 @@ def parse_client(
         schemas=builder.schemas(),
         base_url=_base_url(hoisted.spec),
         snippets=snippets(ops, hoisted.spec, builder.deref),
-        signed_webhook_models=_signed_webhook_models(hoisted, models.classes, builder.deref),
-        resources=resources(ops, builder.groups, _tag_docs(hoisted.spec)),
+        signed_webhook_models=tuple(e.model for e in events),
+        resources=resources(ops, builder.groups, _tag_docs(hoisted.spec), bool(events)),
+        webhook_events=events,
+        webhook_discriminator=discriminator,
     )
     return client, models.source, warnings
 
 
-def _signed_webhook_models(
+def _webhook_events(
     hoisted: Hoisted, classes: frozenset[str], deref: Callable[[Any], JSONObject]
-) -> tuple[str, ...]:
-    """The models of webhook payloads whose deliveries carry a Standard Webhooks signature."""
-    found: dict[str, None] = {}
+) -> tuple[tuple[ir.WebhookEvent, ...], str | None]:
+    """The webhook payloads whose deliveries carry a Standard Webhooks signature, and the
+    property that tells them apart (discriminator), if any."""
+    found: dict[str, JSONObject] = {}
     for item in (hoisted.spec.get("webhooks") or {}).values():
         operation = deref(item).get("post") if isinstance(item, dict) else None
         if not isinstance(operation, dict):
@@ -100,8 +104,30 @@ def _signed_webhook_models(
         ref = (media.get("schema") or {}).get("$ref", "")
         name = ref.removeprefix("#/components/schemas/")
         if "webhook-signature" in headers and name in classes:
-            found[name] = None
-    return tuple(found)
+            found[name] = deref(media["schema"])
+    tags = {name: _fixed_strings(schema, deref) for name, schema in found.items()}
+    common = [k for k in next(iter(tags.values()), {}) if all(k in t for t in tags.values())]
+    discriminator = next(
+        (k for k in common if len({t[k] for t in tags.values()}) == len(tags)), None
+    )
+    events = tuple(
+        ir.WebhookEvent(name, name, tags[name][discriminator] if discriminator else None)
+        for name in found
+    )
+    return events, discriminator
+
+
+def _fixed_strings(schema: JSONObject, deref: Callable[[Any], JSONObject]) -> dict[str, str]:
+    """The required properties of `schema` that allow one string only (`const`, one-value enum)."""
+    required = set(schema.get("required") or [])
+    fixed = {}
+    for key, value in (schema.get("properties") or {}).items():
+        prop = deref(value)
+        enum = prop.get("enum")
+        one = prop["const"] if "const" in prop else enum[0] if enum and len(enum) == 1 else None
+        if key in required and isinstance(one, str):
+            fixed[str(key)] = one
+    return fixed
 
 
 def _tag_docs(spec: JSONObject) -> dict[str, str]:

@@ -32,6 +32,16 @@ _RUNTIME_EXPORTS = (
     "RetryPolicy",
 )
 
+WEBHOOK_EXPORTS = (
+    "WebhookEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "WebhookTimestampError",
+    "WebhookUnknownEventError",
+    "WebhookVerificationError",
+    "verify_webhook",
+)
+
 
 def client_environment(language: str) -> jinja2.Environment:
     """The server generator's environment (StrictUndefined, trim and lstrip blocks, filters)."""
@@ -66,15 +76,11 @@ def render_python(api: ir.ClientApi, models_source: str) -> dict[str, str]:
     env = client_environment("python")
     header = HEADER.format(source=api.source)
     names = api.names
-    webhooks = (
-        ("WebhookEvent", "WebhookVerificationError", "verify_webhook")
-        if api.signed_webhook_models
-        else ()
-    )
+    webhooks = WEBHOOK_EXPORTS if api.signed_webhook_models else ()
     exports = sorted(
         {"models", *names.classes, *(e.name for e in api.errors), *_RUNTIME_EXPORTS, *webhooks}
     )
-    context = {"api": api, "n": names, "exports": exports}
+    context = {"api": api, "n": names, "exports": exports, "webhook_exports": webhooks}
     package = names.package
     files = {
         f"{package}/{module}": header + env.get_template(f"{module}.jinja").render(context)
