@@ -24,6 +24,7 @@ from service.auth.hooks import BearerAuth
 from service.auth.tokens import TokenVerifier
 from service.db.unit import Units
 from service.idempotency.cleanup import purge_forever
+from service.kit.asgi import LeanFastAPI
 from service.kit.clock import Clock, IdGenerator, SystemClock, Uuid7Generator
 from service.kit.db import Database, open_database
 from service.kit.docs import install_docs, load_spec, served_contracts
@@ -106,7 +107,7 @@ def create_app(
                 await flush_logged(usage)  # what this process counted since the last flush
             await database.stop()
 
-    app = FastAPI(
+    app = LeanFastAPI(
         title=TITLE,
         # The contract is the spec file, served as is; FastAPI's derived schema is not served.
         openapi_url=None,
