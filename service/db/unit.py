@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
+from types import TracebackType
 from typing import TypeVar
 
 from service.idempotency.repository import IdempotencyRepository, SqlIdempotencyRepository
@@ -75,9 +76,28 @@ class Units:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    @asynccontextmanager
-    async def __call__(self, *, write: bool, single_statement: bool = False) -> AsyncIterator[Unit]:
-        async with self._database.transaction(
-            write=write, single_statement=single_statement
-        ) as session:
-            yield Unit(session)
+    def __call__(self, *, write: bool, single_statement: bool = False) -> _UnitOfWork:
+        return _UnitOfWork(
+            self._database.transaction(write=write, single_statement=single_statement)
+        )
+
+
+class _UnitOfWork:
+    """The database's transaction, handing out a Unit on it: a plain context manager rather
+    than a generator-based one around the database's (one coroutine frame fewer per request)."""
+
+    __slots__ = ("_transaction",)
+
+    def __init__(self, transaction: AbstractAsyncContextManager[Session]) -> None:
+        self._transaction = transaction
+
+    async def __aenter__(self) -> Unit:
+        return Unit(await self._transaction.__aenter__())
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> bool | None:
+        return await self._transaction.__aexit__(kind, error, trace)

@@ -13,6 +13,7 @@ from fastapi.telemetry._asgi import ExceptionTelemetryMiddleware
 from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 
+from generated._routing import CompiledDispatch
 from service.app import create_app
 from service.kit.asgi import LeanFastAPI
 from service.kit.middleware import BodyLimitMiddleware, RequestContextMiddleware
@@ -37,6 +38,7 @@ def test_harbor_keeps_every_layer_that_acts_and_drops_the_idle_ones(database_url
         RequestContextMiddleware,
         BodyLimitMiddleware,
         VersionMiddleware,
+        CompiledDispatch,
         ExceptionMiddleware,
         AsyncExitStackMiddleware,
     ]
