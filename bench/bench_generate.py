@@ -44,7 +44,15 @@ def timed(command: list[str] | tuple[str, ...]) -> tuple[float, int, str]:
 
 
 def harbor(spec: Path, out: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "harbor_pipeline.codegen", "generate", str(spec), str(out), *extra]
+    return [
+        sys.executable,
+        "-m",
+        "harbor_pipeline.codegen",
+        "generate",
+        str(spec),
+        str(out),
+        *extra,
+    ]
 
 
 def _runs(command: list[str], runs: int) -> tuple[list[float], str]:

@@ -28,7 +28,9 @@ def modules(pattern: str, root: Path = SERVICE) -> list[Path]:
 
 def ours(path: Path) -> set[str]:
     return {
-        name for name in imports(path) if name.split(".")[0] in {"service", "generated", "harbor_pipeline"}
+        name
+        for name in imports(path)
+        if name.split(".")[0] in {"service", "generated", "harbor_pipeline"}
     }
 
 
