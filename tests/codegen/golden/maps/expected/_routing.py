@@ -324,10 +324,16 @@ class CompiledDispatch:
     def _find_handlers(self) -> tuple[dict[Any, Any], dict[int, Any]] | None:
         """The exception and status handlers of the ExceptionMiddleware this one wraps."""
         inner = self.app
-        if not isinstance(inner, ExceptionMiddleware):
-            self._enabled = False  # not the innermost middleware: never shortcut
+        found = (
+            getattr(inner, "_exception_handlers", None),
+            getattr(inner, "_status_handlers", None),
+        )
+        if not isinstance(inner, ExceptionMiddleware) or None in found:
+            # Not the innermost middleware (or a Starlette that keeps them elsewhere): never
+            # shortcut, so every request takes FastAPI's own path.
+            self._enabled = False
             return None
-        self._handlers = (inner._exception_handlers, inner._status_handlers)
+        self._handlers = (found[0], found[1])  # type: ignore[assignment]
         return self._handlers
 
 
