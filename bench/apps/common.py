@@ -18,6 +18,7 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.telemetry import TelemetryConfig
 from starlette.responses import Response
 
 from service.auth.errors import InvalidToken
@@ -102,6 +103,15 @@ def problem(error: ApiError) -> Response:
     """An error as application/problem+json."""
     return Response(error.body(), error.status, error.headers, media_type=PROBLEM)
 
+
+# FastAPI's native OpenTelemetry, off as in Harbor (service/app.py `_telemetry`, unless
+# HARBOR_OPENTELEMETRY): without it, every request asks whether a provider has appeared.
+TELEMETRY_OFF: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
 
 _BEARER = HTTPBearer(auto_error=False)
 

@@ -1,19 +1,22 @@
 """2a: the order API the way the FastAPI docs and most teams write it: SQLAlchemy 2's async ORM
-with a session per request from `Depends`, and Pydantic response models."""
+with a session per request from `Depends`, and Pydantic response models. The create sends
+Harbor's one statement through SQLAlchemy (`text()`), so the POST compares the framework, not
+the SQL."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+import orjson
 from fastapi import Depends, FastAPI, Path, Query, Response
 from sqlalchemy import (
     BigInteger,
     DateTime,
-    Integer,
     SmallInteger,
     String,
     Text,
@@ -25,8 +28,10 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bench.apps import store
 from bench.apps.common import (
     JSON,
+    TELEMETRY_OFF,
     BadRequest,
     Conflict,
     Forbidden,
@@ -81,18 +86,6 @@ class IdempotencyKeyRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class OutboxEvent(Base):
-    __tablename__ = "outbox_events"
-    id: Mapped[UUID] = mapped_column(primary_key=True)
-    event_type: Mapped[str] = mapped_column(String(64))
-    aggregate_id: Mapped[UUID]
-    payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
 tools = Toolkit.from_env()
 engine = create_async_engine(
     tools.settings.database.sqlalchemy_url,
@@ -102,6 +95,13 @@ engine = create_async_engine(
 )
 SessionLocal = async_sessionmaker(engine, expire_on_commit=False)
 new_id = Uuid7Generator().new_id
+# The store's statement with SQLAlchemy's named parameters: `$3::bigint` as CAST(:p3 AS bigint)
+# (text() would read `:p3::bigint` as a parameter `p3` followed by junk).
+CREATE_AT_ONCE = text(
+    re.sub(
+        r"\$(\d+)", r":p\1", re.sub(r"\$(\d+)::(\w+)", r"CAST(:p\1 AS \2)", store.CREATE_AT_ONCE)
+    )
+)
 
 
 async def get_session() -> AsyncIterator[AsyncSession]:
@@ -119,7 +119,13 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     await engine.dispose()
 
 
-app = FastAPI(lifespan=lifespan, openapi_url=None, docs_url=None, redoc_url=None)
+app = FastAPI(
+    lifespan=lifespan,
+    openapi_url=None,
+    docs_url=None,
+    redoc_url=None,
+    telemetry=TELEMETRY_OFF,
+)
 
 
 install_problem_handlers(app)
@@ -143,49 +149,42 @@ async def create_order(
     submitted = order.model_dump(mode="json")
     digest = fingerprint(submitted)
     now = datetime.now(UTC)
-    async with session.begin():
-        locked = await session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:id)"), {"id": lock_id(caller, key)}
-        )
-        if not locked:
-            raise Conflict("A request with this idempotency key is in flight.")
+    row = OrderRow(
+        id=new_id(),
+        customer_id=caller,
+        amount_cents=order.amount_cents,
+        currency=order.currency,
+        status="pending",
+        description=order.statement_descriptor,
+        metadata_=order.metadata or {},
+        payment_method=submitted["payment_method"],
+        risk_score=risk_score(submitted),
+        created_at=now,
+        updated_at=now,
+    )
+    public = Order.model_validate(row)
+    body = public.model_dump_json()
+    # Harbor's one statement (bench/apps/store.py CREATE_AT_ONCE) through SQLAlchemy, on a
+    # connection in autocommit as the statement needs no transaction around it.
+    values = {
+        "p1": row.id, "p2": caller, "p3": row.amount_cents, "p4": row.currency,
+        "p5": row.description, "p6": orjson.dumps(row.metadata_).decode(),
+        "p7": None if row.payment_method is None else orjson.dumps(row.payment_method).decode(),
+        "p8": row.risk_score, "p9": now, "p10": lock_id(caller, key), "p11": key, "p12": digest,
+        "p13": body, "p14": now + tools.idempotency_ttl, "p15": new_id(),
+    }  # fmt: skip
+    async with engine.connect() as conn:
+        await conn.execution_options(isolation_level="AUTOCOMMIT")
+        done = (await conn.execute(CREATE_AT_ONCE, values)).one()
+    if not done.locked:
+        raise Conflict("A request with this idempotency key is in flight.")
+    if not done.claimed:
         stored = await session.get(IdempotencyKeyRow, (caller, key))
-        if stored is not None and stored.expires_at > now:
-            if stored.fingerprint != digest:
-                raise Unprocessable("The idempotency key was used with another body.")
-            return Response(stored.response_body, 200, media_type=JSON)
-        row = OrderRow(
-            id=new_id(),
-            customer_id=caller,
-            amount_cents=order.amount_cents,
-            currency=order.currency,
-            status="pending",
-            description=order.statement_descriptor,
-            metadata_=order.metadata or {},
-            payment_method=submitted["payment_method"],
-            risk_score=risk_score(submitted),
-            created_at=now,
-            updated_at=now,
-        )
-        public = Order.model_validate(row)
-        session.add(row)
-        session.add(
-            OutboxEvent(
-                id=new_id(),
-                event_type="order.created",
-                aggregate_id=row.id,
-                payload=public.model_dump(mode="json"),
-                created_at=now,
-                available_at=now,
-            )
-        )
-        expires = now + tools.idempotency_ttl
-        if stored is None:
-            stored = IdempotencyKeyRow(customer_id=caller, idempotency_key=key)
-            session.add(stored)
-        stored.fingerprint, stored.status_code = digest, 201
-        stored.response_body = public.model_dump_json()
-        stored.created_at, stored.expires_at = now, expires
+        if stored is None or stored.expires_at <= now:
+            raise Conflict("The idempotency key's response expired meanwhile; retry.")
+        if stored.fingerprint != digest:
+            raise Unprocessable("The idempotency key was used with another body.")
+        return Response(stored.response_body, 200, media_type=JSON)
     response.headers["Location"] = f"/v1/orders/{row.id}"
     return public
 

@@ -92,7 +92,7 @@ def create_app() -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        async with serving(tools, state, one_statement=True):
+        async with serving(tools, state):
             yield
 
     return Starlette(

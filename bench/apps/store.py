@@ -86,17 +86,18 @@ SAVE_KEY = (
     "created_at = excluded.created_at, expires_at = excluded.expires_at"
 )
 
-# The floor's POST: the same writes as one statement, as Harbor does it (lock, claim the key,
-# then the order and its event), instead of a transaction of seven round trips.
+# Every server's POST: the same writes as one statement, as Harbor does it (lock, claim the key,
+# then the order and its event). The transaction of seven round trips most teams write is kept
+# as an extra row of the comparison (2b-tx), never as a peer's figure.
 CREATE_AT_ONCE = (
     "WITH l AS MATERIALIZED (SELECT pg_try_advisory_xact_lock($10::bigint) AS ok), "
     "k AS (INSERT INTO idempotency_keys (customer_id, idempotency_key, fingerprint, status_code, "
     "response_body, created_at, expires_at) "
     "SELECT $2, $11, $12, 201, $13, $9::timestamptz, $14::timestamptz FROM l WHERE ok "
     "ON CONFLICT (customer_id, idempotency_key) DO UPDATE SET fingerprint = excluded.fingerprint, "
-    "response_body = excluded.response_body, created_at = excluded.created_at, "
-    "expires_at = excluded.expires_at WHERE idempotency_keys.expires_at <= excluded.created_at "
-    "RETURNING 1), "
+    "status_code = excluded.status_code, response_body = excluded.response_body, "
+    "created_at = excluded.created_at, expires_at = excluded.expires_at "
+    "WHERE idempotency_keys.expires_at <= excluded.created_at RETURNING 1), "
     "o AS (INSERT INTO orders (id, customer_id, amount_cents, currency, status, description, "
     "metadata, payment_method, risk_score, created_at, updated_at) SELECT $1::uuid, $2, "
     "$3::bigint, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8::smallint, $9::timestamptz, "
@@ -121,11 +122,11 @@ new_id = Uuid7Generator().new_id  # time-ordered ids, as the service assigns
 
 
 class OrderStore:
-    def __init__(self, pool: asyncpg.Pool, tools: Toolkit, *, one_statement: bool = False) -> None:
+    def __init__(self, pool: asyncpg.Pool, tools: Toolkit, *, one_statement: bool = True) -> None:
         self._pool = pool
         self._tools = tools
-        # How a create writes: as one statement (the floor, like Harbor), or as the
-        # transaction most teams write (2b, connexion).
+        # How a create writes: as one statement (every peer, like Harbor), or as the
+        # transaction most teams write (the labelled extra row only).
         self._one_statement = one_statement
 
     async def get(self, order_id: UUID, caller: str) -> bytes:
@@ -246,7 +247,7 @@ async def _keep_session(_: asyncpg.Connection) -> None:
 
 @asynccontextmanager
 async def serving(
-    tools: Toolkit, state: dict[str, OrderStore], *, one_statement: bool = False
+    tools: Toolkit, state: dict[str, OrderStore], *, one_statement: bool = True
 ) -> AsyncIterator[None]:
     """An app's lifespan: the pool and the store in `state["orders"]` while it runs."""
     pool = await open_pool(tools)

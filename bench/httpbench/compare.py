@@ -4,10 +4,12 @@ HEAD` against the working tree), in interleaved batches.
 On a shared machine, CPU speed drifts by tens of percent over minutes, more than most single
 changes are worth; two runs made one after the other compare the drift as much as the code.
 Here both apps are loaded, in one process per checkout, and take turns: batch A, batch B, A,
-B ... Each pair runs under nearly the same conditions; the median of the pairs' ratios is the
-figure.
+B ... Each pair runs under nearly the same conditions; the figure is base's median CPU per request
+over this one's (above 1: this one is cheaper), with a bootstrap interval over the pairs.
+`--against floor` compares two servers of one checkout instead (Harbor against the floor).
 
 .venv/bin/python -m bench.httpbench.compare --base /tmp/base [--endpoint list] [--pairs 20]
+.venv/bin/python -m bench.httpbench.compare --against floor --endpoint get,list,post
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.httpbench.data import database_argument, set_up
+from bench.httpbench.data import Fixture, database_argument, set_up
 from bench.httpbench.servers import CANDIDATES, ROOT
+from bench.httpbench.stats import paired_ratio
 
 # What one checkout's process runs: its own bench package, fed the fixture on stdin, then one
 # batch per line it reads, answering with the batch's CPU seconds.
@@ -84,43 +87,91 @@ class Checkout:
         self.process.wait(timeout=60)
 
 
+def paired_costs(
+    fixture: Fixture,
+    base: tuple[Path, str],
+    this: tuple[Path, str],
+    endpoint: str,
+    *,
+    requests: int,
+    pairs: int,
+    concurrency: int,
+) -> tuple[list[float], list[float]]:
+    """CPU µs per request of `base` and of `this` (each a checkout and a factory), batch by
+    batch in turns; element i of both lists is pair i."""
+    payloads = [
+        pickle.dumps((fixture, factory, endpoint, requests, concurrency))
+        for _, factory in (base, this)
+    ]
+    env = {**os.environ, "PYTHONPATH": ""}
+    first = Checkout(base[0].resolve(), payloads[0], env)
+    second = Checkout(this[0].resolve(), payloads[1], env)
+    costs: dict[str, list[float]] = {"base": [], "this": []}
+    try:
+        for pair in range(pairs):
+            # Who goes first alternates, so neither always runs in the other's wake.
+            order = [("base", first), ("this", second)][:: 1 if pair % 2 == 0 else -1]
+            for name, checkout in order:
+                costs[name].append(checkout.batch() / requests * 1e6)
+    finally:
+        first.close()
+        second.close()
+    return costs["base"], costs["this"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     database_argument(parser)
-    parser.add_argument("--base", type=Path, required=True, help="the checkout to compare with")
+    parser.add_argument("--base", type=Path, help="the checkout to compare with (default: this)")
     parser.add_argument("--server", default="harbor")
-    parser.add_argument("--endpoint", default="list", help="get, list or post")
+    parser.add_argument(
+        "--against",
+        help="the base's server (key or factory), by default --server: `--against floor` "
+        "compares Harbor with the floor in this checkout",
+    )
+    parser.add_argument("--endpoint", default="list", help="get, list or post (comma-separated)")
     parser.add_argument("--requests", type=int, default=1000, help="per batch")
     parser.add_argument("--pairs", type=int, default=20)
     parser.add_argument("--concurrency", type=int, default=10)
     args = parser.parse_args()
-    factory = next((c.factory for c in CANDIDATES if c.key == args.server), args.server)
+    if args.base is None and args.against is None:
+        parser.error("give --base (another checkout), --against (another server), or both")
+    this = (ROOT, factory_of(args.server))
+    base = (args.base or ROOT, factory_of(args.against or args.server))
     with tempfile.TemporaryDirectory(prefix="harbor-compare-") as tmp:
         fixture = asyncio.run(set_up(args.database_url, 1_000_000, Path(tmp), dict(os.environ)))
-        payload = pickle.dumps((fixture, factory, args.endpoint, args.requests, args.concurrency))
-        env = {**os.environ, "PYTHONPATH": ""}
-        base, this = Checkout(args.base.resolve(), payload, env), Checkout(ROOT, payload, env)
-        try:
-            ratios, costs = [], {"base": [], "this": []}
-            for pair in range(args.pairs):
-                # Who goes first alternates, so neither always runs in the other's wake.
-                order = [("base", base), ("this", this)][:: 1 if pair % 2 == 0 else -1]
-                spent = {name: checkout.batch() / args.requests * 1e6 for name, checkout in order}
-                for name, value in spent.items():
-                    costs[name].append(value)
-                ratios.append(spent["this"] / spent["base"])
-        finally:
-            base.close()
-            this.close()
-    median = statistics.median(ratios)
-    quartiles = statistics.quantiles(ratios, n=4)
-    print(
-        f"{args.server} {args.endpoint}: this / base = {median:.3f} (quartiles {quartiles[0]:.3f}"
-        f"-{quartiles[2]:.3f}, {args.pairs} pairs of {args.requests} requests); µs CPU per "
-        f"request, medians: base {statistics.median(costs['base']):.0f}, this "
-        f"{statistics.median(costs['this']):.0f}"
-    )
+        for endpoint in args.endpoint.split(","):
+            base_costs, costs = paired_costs(
+                fixture, base, this, endpoint,
+                requests=args.requests, pairs=args.pairs, concurrency=args.concurrency,
+            )  # fmt: skip
+            print(
+                summary(
+                    args.server, args.against or "base", endpoint, base_costs, costs, args.requests
+                )
+            )
     return 0
+
+
+def factory_of(server: str) -> str:
+    return next((c.factory for c in CANDIDATES if c.key == server), server)
+
+
+def summary(
+    server: str,
+    base: str,
+    endpoint: str,
+    base_costs: list[float],
+    costs: list[float],
+    requests: int,
+) -> str:
+    """One line: base's CPU / this one's (above 1: this one is cheaper), with its interval."""
+    speed = paired_ratio(base_costs, costs)
+    return (
+        f"{server} {endpoint}: {base} CPU / {server} CPU = {speed.text()} (95% bootstrap "
+        f"interval, {len(costs)} pairs of {requests} requests); µs CPU per request, medians: "
+        f"{base} {statistics.median(base_costs):.1f}, {server} {statistics.median(costs):.1f}"
+    )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,10 @@ def run_wrk(
     seconds: float,
     connections: int,
     headers: Sequence[tuple[str, str]] = (),
+    cpus: str | None = None,
 ) -> dict[str, object]:
-    command = [
+    pin = ["taskset", "-c", cpus] if cpus is not None else []
+    command = [*pin,
         wrk_binary(), "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
         "-s", str(script_for(endpoint, workdir)), url, "--", *endpoint.arguments(fixture),
     ]  # fmt: skip

@@ -10,8 +10,71 @@ from typing import Any
 
 from bench.httpbench.load import ENDPOINTS
 from bench.httpbench.servers import CANDIDATES, Candidate
+from bench.httpbench.stats import paired_ratio
 
 BASELINES = ("fastapi-asyncpg", "fastapi-orm", "connexion", "floor")
+# Issue #22's targets for Harbor / each peer, judged with 1 worker (2 workers: information).
+TARGETS = {"floor": 0.9, "fastapi-asyncpg": 1.0, "fastapi-orm": 3.0, "connexion": 2.0}
+# Rows shown for information only: the create most teams write.
+EXTRAS = ("fastapi-asyncpg-tx",)
+
+
+def ratio_rows(samples: Sequence[dict[str, Any]], workers: int, endpoint: str) -> list[str]:
+    """One table row per peer: Harbor / peer in server CPU per request (peer's CPU over
+    Harbor's) and in req/s, each with its 95% bootstrap interval over the rounds and the
+    verdict against the target."""
+    by_round: dict[tuple[str, int], dict[str, Any]] = {
+        (s["server"], s["round"]): s
+        for s in samples
+        if s["workers"] == workers and s["endpoint"] == endpoint
+    }
+    rows = []
+    for peer in (*BASELINES, *EXTRAS):
+        rounds = sorted(r for server, r in by_round if server == peer and ("harbor", r) in by_round)
+        if not rounds:
+            continue
+        harbor = [by_round["harbor", r] for r in rounds]
+        other = [by_round[peer, r] for r in rounds]
+        cpu = paired_ratio([o["cpu_us"] for o in other], [h["cpu_us"] for h in harbor])
+        rps = paired_ratio([h["rps"] for h in harbor], [o["rps"] for o in other])
+        target = TARGETS.get(peer)
+        if target is None:
+            judged = ("information", "information")
+        elif workers != 1:
+            judged = ("information (2 workers)",) * 2
+        else:
+            judged = (cpu.verdict(target), rps.verdict(target))
+        rows.append(
+            f"| `{endpoint}` | {workers} | {peer} | {'-' if target is None else f'{target:g}'} | "
+            f"{cpu.text()} | {judged[0]} | {rps.text()} | {judged[1]} | {len(rounds)} |"
+        )
+    return rows
+
+
+def inprocess_lines(found: dict[str, dict[str, list[float]]]) -> list[str]:
+    """The in-process comparison of Harbor with the floor (`compare`), per endpoint."""
+    if not found:
+        return []
+    lines = [
+        "",
+        "## In process: Harbor against the floor (primary figure: CPU per request)",
+        "",
+        "`bench.httpbench.compare`: both apps loaded, batches of requests straight into the ASGI "
+        "app taking turns (floor, Harbor, Harbor, floor ...), so the machine's drift cancels "
+        "pair by pair. Ratio: the floor's CPU per request over Harbor's, 95% bootstrap interval "
+        "over the pairs; target 0.9.",
+        "",
+        "| endpoint | floor µs/req | Harbor µs/req | floor / Harbor | verdict | pairs |",
+        "| --- | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for endpoint, costs in found.items():
+        ratio = paired_ratio(costs["floor"], costs["harbor"])
+        lines.append(
+            f"| `{endpoint}` | {statistics.median(costs['floor']):.1f} | "
+            f"{statistics.median(costs['harbor']):.1f} | {ratio.text()} | "
+            f"{ratio.verdict(TARGETS['floor'])} | {ratio.rounds} |"
+        )
+    return lines
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +113,7 @@ def markdown(
     meta: dict[str, Any],
     chart: str,
     candidates: Sequence[Candidate] = CANDIDATES,
+    inprocess: dict[str, dict[str, list[float]]] | None = None,
 ) -> str:
     table = cells(samples)
     workers = sorted({w for w, _, _ in table})
@@ -57,8 +121,10 @@ def markdown(
         "# HTTP benchmark: Harbor against hand-written servers",
         "",
         f"Written by `make bench-http` on {meta['finished']} (commit `{meta['commit']}`): "
-        f"{meta['rounds']} rounds, servers in a new shuffled order each round, {meta['seconds']:g} s "
-        f"of `wrk -t1 -c{meta['connections']}` per endpoint after {meta['warmup']:g} s of warm-up; "
+        f"{meta['rounds']} rounds, every server in every position equally often (a Latin square), "
+        f"{meta['seconds']:g} s of `wrk -t1 -c{meta['connections']}` per endpoint after "
+        f"{meta['warmup']:g} s of warm-up"
+        f"{', wrk pinned to its own core (taskset)' if meta.get('pinned') else ''}; "
         f"uvicorn with uvloop and httptools, access log off; {meta['orders']:,} orders in "
         f"PostgreSQL. {meta['cores']} cores; load average {meta['load_start']} at the start, "
         f"{meta['load_end']} at the end. Chart: [{Path(chart).name}]({Path(chart).name}).",
@@ -66,6 +132,23 @@ def markdown(
         "req/s is the median of the rounds (min-max beside it); latency and CPU are medians too. "
         "CPU per request is the server's processes (all workers) and, apart, the PostgreSQL "
         "backends of the bench database, over the timed run.",
+        "",
+        "## Harbor / each, with 95% bootstrap intervals",
+        "",
+        "Primary figure: server CPU per request (the peer's over Harbor's, so above 1 means "
+        "Harbor is cheaper); req/s beside it. The interval resamples the rounds (each round "
+        "measured every server); a target is met when the whole interval is at or above it, "
+        "missed when all of it is below, and otherwise not shown. Targets (#22) are judged with "
+        "1 worker; `fastapi-asyncpg-tx` is information (2b with a create of seven round trips).",
+        "",
+        "| endpoint | workers | peer | target | CPU ratio | verdict | req/s ratio | verdict | rounds |",
+        "| --- | ---: | --- | ---: | ---: | --- | ---: | --- | ---: |",
+    ]
+    for endpoint in ENDPOINTS:
+        for w in workers:
+            lines += ratio_rows(samples, w, endpoint.key)
+    lines += inprocess_lines(inprocess or {})
+    lines += [
         "",
         "## Harbor / each, req/s medians",
         "",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -28,6 +29,7 @@ class Candidate:
     factory: str  # the uvicorn factory
     root: Path = ROOT  # the checkout it runs from (another one to compare commits)
     headers: tuple[tuple[str, str], ...] = ()  # sent with every request by the load
+    endpoints: tuple[str, ...] = ("get", "list", "post")  # the endpoints it is measured on
 
 
 CANDIDATES = (
@@ -40,6 +42,14 @@ CANDIDATES = (
         "connexion", "3 connexion 3 (spec at run time)", "bench.apps.connexion_app:create_app"
     ),
     Candidate("floor", "4 floor: Starlette + asyncpg", "bench.apps.starlette_floor:create_app"),
+    # Not a peer: 2b with the create most teams write (BEGIN, lock, read, three INSERTs, COMMIT),
+    # to show what Harbor's one statement is worth. Its reads are 2b's, so only POST runs.
+    Candidate(
+        "fastapi-asyncpg-tx",
+        "2b, create in 7 round trips (what most teams write)",
+        "bench.apps.fastapi_asyncpg:create_app_in_transaction",
+        endpoints=("post",),
+    ),
 )
 
 
@@ -75,9 +85,15 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve(
-    candidate: Candidate, *, workers: int, env: dict[str, str], log: Path
+    candidate: Candidate,
+    *,
+    workers: int,
+    env: dict[str, str],
+    log: Path,
+    cpus: str | None = None,
 ) -> Iterator[Running]:
-    """One uvicorn server (uvloop, httptools, no access log) until the block ends.
+    """One uvicorn server (uvloop, httptools, no access log) until the block ends, on the CPUs
+    `cpus` (taskset's list) when given.
 
     Several workers get a listening socket each (`reuseport`), so that the kernel, not the
     race for one shared socket, decides which worker serves which of wrk's connections.
@@ -95,6 +111,8 @@ def serve(
             sys.executable, "-m", "bench.httpbench.reuseport", candidate.factory,
             "--port", str(port), "--workers", str(workers),
         ]  # fmt: skip
+    if cpus is not None:
+        command = ["taskset", "-c", cpus, *command]
     with log.open("ab") as sink:
         env = {**env, "PYTHONPATH": str(candidate.root)}
         process = subprocess.Popen(command, cwd=candidate.root, env=env, stdout=sink, stderr=sink)
@@ -109,6 +127,18 @@ def serve(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def pinning(workers: int) -> tuple[str | None, str | None]:
+    """(the server's CPUs, wrk's CPUs) for taskset: wrk on the last core and, with one worker,
+    the server on the others, so the load generator never takes the server's core. None where
+    it cannot be done (one core, no taskset, or as many workers as cores)."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or shutil.which("taskset") is None:
+        return None, None
+    wrk = str(cores - 1)
+    server = f"0-{cores - 2}" if workers < cores else None
+    return server, wrk
 
 
 def _wait_for_health(url: str, process: subprocess.Popen[bytes], log: Path, workers: int) -> None:

@@ -66,12 +66,25 @@ def features(golden_package: Callable[[str], ModuleType]) -> ModuleType:
     return golden_package("all_features")
 
 
+@pytest.fixture(params=[False, True], ids=["fastapi", "dispatch"])
+def dispatch(request: pytest.FixtureRequest) -> bool:
+    """Every app below is tried as FastAPI serves it and with the generated CompiledDispatch
+    as its innermost middleware: the answers must be the same."""
+    return bool(request.param)
+
+
+def with_dispatch(app: FastAPI, features: ModuleType, dispatch: bool) -> FastAPI:
+    if dispatch:
+        app.add_middleware(features._routing.CompiledDispatch, router=app.router)
+    return app
+
+
 @pytest.fixture
 async def client(
-    features: ModuleType,
+    features: ModuleType, dispatch: bool
 ) -> AsyncIterator[tuple[httpx.AsyncClient, list[tuple[str, dict[str, Any]]]]]:
     calls: list[tuple[str, dict[str, Any]]] = []
-    app = FastAPI()
+    app = with_dispatch(FastAPI(), features, dispatch)
     app.include_router(
         features.pets.create_pets_router(pets_impl(features, calls), security=Hooks())
     )
@@ -389,12 +402,13 @@ async def test_real_world_constructs(golden_package: Callable[[str], ModuleType]
 
 @pytest.fixture
 async def direct(
-    features: ModuleType,
+    features: ModuleType, dispatch: bool
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient, list[tuple[str, dict[str, Any]]]]]:
     """The pets routes straight on the app's router, as the service mounts them: the simple
-    ones run the compiled handler in the route's own lean ASGI app."""
+    ones run the compiled handler in the route's own lean ASGI app, or straight from the
+    dispatch."""
     calls: list[tuple[str, dict[str, Any]]] = []
-    app = FastAPI()
+    app = with_dispatch(FastAPI(), features, dispatch)
     impl = pets_impl(features, calls)
     features.pets.create_pets_router(impl, security=Hooks(), router=app.router)
     compiled = {(r.path, *r.methods) for r in app.router.routes if getattr(r, "_fast", None)}

@@ -11,11 +11,20 @@ own field validators, so values and errors (`RequestValidationError`, same `loc`
 `msg`) are the same as FastAPI's. Anything else (sequences, forms, dependencies with parameters
 of their own, overridden dependencies, an include that adds dependencies) takes FastAPI's
 handler; so does every route when this FastAPI lacks a helper used here.
+
+`CompiledDispatch` goes one step further for the hot path: added as the app's innermost
+middleware, it matches the request against the router's routes itself and, when the route is a
+compiled `FastRoute`, runs its handler directly, mapping exceptions with the handlers of the
+app's own `ExceptionMiddleware` (the one just under it). That spares FastAPI's exception layer,
+its exit stack, the router's dispatch and the route's wrapper on every such request. Anything
+else (no match, a partial match, a route that is not compiled, overridden dependencies,
+telemetry on, router middleware) goes down FastAPI's stack unchanged, so docs, overrides and
+third-party routes and middleware behave as without it.
 """
 
 import inspect
 import json
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Collection, Coroutine, Mapping
 from typing import Any
 
 from fastapi import HTTPException, params
@@ -24,12 +33,22 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.requests import Request
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 try:
     from fastapi._compat import ModelField, Undefined, field_annotation_is_sequence
     from fastapi.dependencies.utils import _get_param_aliases, _validate_value_with_model_field
-    from fastapi.routing import _effective_route_context_var
+    from fastapi.routing import (
+        _effective_route_context_var,
+        _get_scope_effective_route_context,
+        _update_scope,
+    )
+    from starlette._exception_handler import _lookup_exception_handler
+    from starlette._utils import is_async_callable
 
     _LEAN = True
 except ImportError:  # another FastAPI: every route keeps FastAPI's own handler
@@ -68,10 +87,14 @@ class FastRoute(APIRoute):
 
     _fast: Handler | None = None
 
+    # The compiled handler when the route's ASGI app is the lean one (what CompiledDispatch runs).
+    direct: Handler | None = None
+
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
         if self._fast is not None and kwargs.get("max_body_size") is None:
             self.app = _lean_app(self._fast, self.app, self.dependency_overrides_provider)
+            self.direct = self._fast
 
     def get_route_handler(self) -> Handler:
         generic = super().get_route_handler()
@@ -247,3 +270,98 @@ async def _json_body(request: Request) -> Any:
         # As FastAPI does for anything else the parser raises: bytes that are not UTF-8, an
         # integer longer than Python's digit limit, nesting deeper than the recursion limit.
         raise HTTPException(400, "There was an error parsing the body") from error
+
+
+class CompiledDispatch:
+    """ASGI middleware, the app's innermost (`app.add_middleware(CompiledDispatch,
+    router=app.router)` before any other): compiled routes run straight from here."""
+
+    def __init__(self, app: ASGIApp, *, router: Any) -> None:
+        self.app = app
+        self.router = router
+        self._handlers: tuple[dict[Any, Any], dict[int, Any]] | None = None
+        self._enabled = _LEAN and not getattr(router, "middleware", None)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self._enabled or "fastapi.telemetry" in scope:
+            await self.app(scope, receive, send)
+            return
+        found = self._match(scope)
+        handlers = self._handlers or self._find_handlers()
+        if found is None or handlers is None:
+            await self.app(scope, receive, send)
+            return
+        _, child_scope, handle = found
+        _update_scope(scope, child_scope)
+        scope.setdefault("router", self.router)
+        scope["starlette.exception_handlers"] = handlers
+        request = Request(scope, receive, send)
+        try:
+            response: Response | None = await handle(request)
+        except Exception as exc:
+            response = await _handled(exc, request, handlers)
+        if response is not None:
+            await response(scope, receive, send)
+
+    def _match(self, scope: Scope) -> tuple[Any, Scope, Handler] | None:
+        """The route Starlette's router would choose, with its compiled handler, if it is a
+        compiled FastRoute with no overridden dependencies; else None."""
+        method = scope["method"]
+        # Inside an included router's context a route may match with other methods: ask all.
+        skip = _get_scope_effective_route_context(scope) is None
+        for route in self.router.routes:
+            methods = _plain_methods(route) if skip else None
+            if methods is not None and method not in methods:
+                continue  # at best a partial match, which never decides here
+            match, child_scope = route.matches(scope)
+            if match is Match.FULL:
+                handle = getattr(route, "direct", None)
+                if handle is None or _overridden(route.dependency_overrides_provider):
+                    return None
+                return route, child_scope, handle
+        return None
+
+    def _find_handlers(self) -> tuple[dict[Any, Any], dict[int, Any]] | None:
+        """The exception and status handlers of the ExceptionMiddleware this one wraps."""
+        inner = self.app
+        found = (
+            getattr(inner, "_exception_handlers", None),
+            getattr(inner, "_status_handlers", None),
+        )
+        if not isinstance(inner, ExceptionMiddleware) or None in found:
+            # Not the innermost middleware (or a Starlette that keeps them elsewhere): never
+            # shortcut, so every request takes FastAPI's own path.
+            self._enabled = False
+            return None
+        self._handlers = (found[0], found[1])  # type: ignore[assignment]
+        return self._handlers
+
+
+def _plain_methods(route: Any) -> Collection[str] | None:
+    """The methods of a route that matches as APIRoute does (a method it lacks is never a full
+    match); None for any other route, which is always asked."""
+    if type(route).matches is not APIRoute.matches or not getattr(route, "methods", None):
+        return None
+    methods: Collection[str] = route.methods
+    return methods
+
+
+async def _handled(
+    exc: Exception, request: Request, handlers: tuple[dict[Any, Any], dict[int, Any]]
+) -> Response | None:
+    """What Starlette's exception wrapper answers for `exc` (the response has not started:
+    a compiled handler returns its response before anything is sent); re-raised when no
+    handler takes it."""
+    exception_handlers, status_handlers = handlers
+    status = exc.status_code if isinstance(exc, StarletteHTTPException) else None
+    handler: Any = status_handlers.get(status) if status is not None else None
+    if handler is None:
+        handler = _lookup_exception_handler(exception_handlers, exc)
+    if handler is None:
+        raise exc
+    if is_async_callable(handler):
+        response: Response | None = await handler(request, exc)
+    else:
+        response = await run_in_threadpool(handler, request, exc)
+    exc.__traceback__ = None  # as Starlette: a reused exception would keep growing its traceback
+    return response
