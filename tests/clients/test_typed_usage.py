@@ -12,7 +12,15 @@ USAGE = """
 import uuid
 from typing import assert_type
 
-from harbor_client import AsyncHarborClient, HarborClient, RawResponse, WebhookEvent, models
+from harbor_client import (
+    AsyncCursorPage,
+    AsyncHarborClient,
+    CursorPage,
+    HarborClient,
+    RawResponse,
+    WebhookEvent,
+    models,
+)
 
 
 def sync(client: HarborClient, order_id: uuid.UUID) -> None:
@@ -36,6 +44,14 @@ def sync(client: HarborClient, order_id: uuid.UUID) -> None:
     assert_type(client.customers.orders.list("c", limit=2), models.OrderPage)
     for item in client.customers.orders.iter_list("c"):
         assert_type(item, models.Order)
+    page = client.customers.orders.iter_list("c", limit=2).first_page()
+    assert_type(page, CursorPage[models.OrderPage, models.Order])
+    assert_type(page.body, models.OrderPage)
+    assert_type(page.items, list[models.Order])
+    assert_type(page.has_next_page(), bool)
+    assert_type(page.next_page(), CursorPage[models.OrderPage, models.Order])
+    flat_page = client.iter_list_customer_orders("c").first_page()
+    assert_type(flat_page, CursorPage[models.OrderPage, models.Order])
     nested_raw = client.with_raw_response.customers.orders.list("c")
     assert_type(nested_raw, RawResponse[models.OrderPage])
     assert_type(client.webhooks.unwrap(b"{}", {}, secret="whsec_"), WebhookEvent)
@@ -52,6 +68,12 @@ async def asynchronous(client: AsyncHarborClient, order_id: uuid.UUID) -> None:
     assert_type(await client.customers.orders.list("c"), models.OrderPage)
     async for item in client.customers.orders.iter_list("c"):
         assert_type(item, models.Order)
+    page = await client.customers.orders.iter_list("c").first_page()
+    assert_type(page, AsyncCursorPage[models.OrderPage, models.Order])
+    assert_type(page.items, list[models.Order])
+    assert_type(await page.next_page(), AsyncCursorPage[models.OrderPage, models.Order])
+    grouped = await client.orders.iter_list_customer_orders("c").first_page()
+    assert_type(grouped, AsyncCursorPage[models.OrderPage, models.Order])
     assert_type(client.webhooks.unwrap("{}", {}, secrets=["whsec_"]), WebhookEvent)
 """
 WRONG = """
@@ -62,6 +84,7 @@ def wrong(client: HarborClient) -> None:
     client.orders.create(customer_id="c", amount_cents="1", currency="EUR")
     client.orders.create(customer_id="c", currency="EUR")
     client.orders.create(customer_id="c", amount_cents=1, currency="EUR", colour="red")
+    order_id: str = client.customers.orders.iter_list("c").first_page().items[0].id
 """
 
 
@@ -86,4 +109,4 @@ def test_wrong_keywords_are_refused(tmp_path: Path) -> None:
     checked = mypy(tmp_path, WRONG)
     assert checked.returncode == 1
     errors = {line.split(":")[1] for line in checked.stdout.splitlines() if ": error:" in line}
-    assert errors == {"6", "7", "8"}, checked.stdout
+    assert errors == {"6", "7", "8", "9"}, checked.stdout

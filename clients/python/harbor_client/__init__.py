@@ -3,7 +3,15 @@
 
 from . import models
 from ._retry import RetryPolicy
-from ._runtime import ApiResponse, AsyncPaginator, Paginator, RawResponse, RequestOptions
+from ._runtime import (
+    ApiResponse,
+    AsyncCursorPage,
+    AsyncPaginator,
+    CursorPage,
+    Paginator,
+    RawResponse,
+    RequestOptions,
+)
 from .client import AsyncHarborClient, HarborClient
 from .errors import (
     BadRequestError,
@@ -39,12 +47,14 @@ from .webhooks import (
 
 __all__ = [
     "ApiResponse",
+    "AsyncCursorPage",
     "AsyncHarborClient",
     "AsyncPaginator",
     "BadRequestError",
     "ClientError",
     "ConflictError",
     "ContentTooLargeError",
+    "CursorPage",
     "FieldError",
     "ForbiddenError",
     "HarborApiError",

@@ -250,20 +250,86 @@ class Pager(Generic[PageT, ItemT]):
         return replace(call, query={**call.query, self.cursor_param: cursor})
 
 
+class _Page(Generic[PageT, ItemT]):
+    """What a page knows in both clients: its body, its items, and the call for the next one."""
+
+    def __init__(self, call: Call[PageT], pager: Pager[PageT, ItemT], body: PageT) -> None:
+        self._call, self._pager = call, pager
+        self.body = body
+        self.items: list[ItemT] = list(pager.items(body))
+
+    def has_next_page(self) -> bool:
+        """Whether the server named a further page."""
+        return bool(self._pager.next_cursor(self.body))
+
+    def _next_call(self) -> Call[PageT]:
+        call = self._pager.follow(self._call, self.body)
+        if call is None:
+            raise LookupError("this is the last page: check has_next_page() first")
+        return call
+
+
+class CursorPage(_Page[PageT, ItemT]):
+    """One page of a list (`paginator.first_page()`): the parsed `body`, its `items`,
+    `has_next_page()` and `next_page()`.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[Call[PageT]], PageT],
+        call: Call[PageT],
+        pager: Pager[PageT, ItemT],
+        body: PageT,
+    ) -> None:
+        super().__init__(call, pager, body)
+        self._send = send
+
+    def next_page(self) -> "CursorPage[PageT, ItemT]":
+        """The next page; `LookupError` after the last one (check `has_next_page()` first)."""
+        call = self._next_call()
+        return CursorPage(self._send, call, self._pager, self._send(call))
+
+
+class AsyncCursorPage(_Page[PageT, ItemT]):
+    """One page of a list (`await paginator.first_page()`): the parsed `body`, its `items`,
+    `has_next_page()` and `await next_page()`.
+    """
+
+    def __init__(
+        self,
+        send: Callable[[Call[PageT]], Awaitable[PageT]],
+        call: Call[PageT],
+        pager: Pager[PageT, ItemT],
+        body: PageT,
+    ) -> None:
+        super().__init__(call, pager, body)
+        self._send = send
+
+    async def next_page(self) -> "AsyncCursorPage[PageT, ItemT]":
+        """The next page; `LookupError` after the last one (check `has_next_page()` first)."""
+        call = self._next_call()
+        return AsyncCursorPage(self._send, call, self._pager, await self._send(call))
+
+
 class Paginator(Generic[PageT, ItemT]):
-    """Iterates over every item of every page, fetching pages as needed; `pages()` yields pages."""
+    """Iterates over every item of every page, fetching pages as needed; `pages()` yields pages,
+    `first_page()` starts a page-by-page walk.
+    """
 
     def __init__(
         self, send: Callable[[Call[PageT]], PageT], first: Call[PageT], pager: Pager[PageT, ItemT]
     ) -> None:
         self._send, self._first, self._pager = send, first, pager
 
+    def first_page(self) -> CursorPage[PageT, ItemT]:
+        """The first page, with `has_next_page()` and `next_page()`."""
+        return CursorPage(self._send, self._first, self._pager, self._send(self._first))
+
     def pages(self) -> Iterator[PageT]:
-        call: Call[PageT] | None = self._first
-        while call is not None:
-            page = self._send(call)
-            yield page
-            call = self._pager.follow(call, page)
+        page: CursorPage[PageT, ItemT] | None = self.first_page()
+        while page is not None:
+            yield page.body
+            page = page.next_page() if page.has_next_page() else None
 
     def __iter__(self) -> Iterator[ItemT]:
         for page in self.pages():
@@ -271,7 +337,9 @@ class Paginator(Generic[PageT, ItemT]):
 
 
 class AsyncPaginator(Generic[PageT, ItemT]):
-    """`async for` over every item of every page; `pages()` yields the pages themselves."""
+    """`async for` over every item of every page; `pages()` yields the pages themselves,
+    `await first_page()` starts a page-by-page walk.
+    """
 
     def __init__(
         self,
@@ -281,12 +349,15 @@ class AsyncPaginator(Generic[PageT, ItemT]):
     ) -> None:
         self._send, self._first, self._pager = send, first, pager
 
+    async def first_page(self) -> AsyncCursorPage[PageT, ItemT]:
+        """The first page, with `has_next_page()` and `await next_page()`."""
+        return AsyncCursorPage(self._send, self._first, self._pager, await self._send(self._first))
+
     async def pages(self) -> AsyncIterator[PageT]:
-        call: Call[PageT] | None = self._first
-        while call is not None:
-            page = await self._send(call)
-            yield page
-            call = self._pager.follow(call, page)
+        page: AsyncCursorPage[PageT, ItemT] | None = await self.first_page()
+        while page is not None:
+            yield page.body
+            page = await page.next_page() if page.has_next_page() else None
 
     async def __aiter__(self) -> AsyncIterator[ItemT]:
         async for page in self.pages():

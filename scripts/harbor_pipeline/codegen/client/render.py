@@ -24,7 +24,9 @@ _MODULES = (
 )
 _RUNTIME_EXPORTS = (
     "ApiResponse",
+    "AsyncCursorPage",
     "AsyncPaginator",
+    "CursorPage",
     "FieldError",
     "Paginator",
     "RawResponse",
