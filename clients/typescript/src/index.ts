@@ -651,6 +651,14 @@ export class ApiVersionsResource {
   }
 
   /**
+   * This group's operations, each resolving to a RawResponse (the same as
+   * `client.withRawResponse.apiVersions`).
+   */
+  get withRawResponse(): WithRawResponse<ApiVersionsResource> {
+    return rawView(this.#client, ["apiVersions"]) as WithRawResponse<ApiVersionsResource>;
+  }
+
+  /**
    * `GET /v1/customers/{customer_id}/api-version`: Get a customer's pinned API version (the same as `client.getApiVersionPin`)
    *
    * Returns the API version the customer is pinned to: the version a
@@ -691,6 +699,14 @@ export class CustomersOrdersResource {
   }
 
   /**
+   * This group's operations, each resolving to a RawResponse (the same as
+   * `client.withRawResponse.customers.orders`).
+   */
+  get withRawResponse(): WithRawResponse<CustomersOrdersResource> {
+    return rawView(this.#client, ["customers", "orders"]) as WithRawResponse<CustomersOrdersResource>;
+  }
+
+  /**
    * `GET /v1/customers/{customer_id}/orders`: List a customer's orders (the same as `client.listCustomerOrders`)
    *
    * Lists the orders of one customer, newest first, one page at a time.
@@ -719,6 +735,14 @@ export class CustomersResource {
     this.#client = client;
     this.orders = new CustomersOrdersResource(client);
   }
+
+  /**
+   * This group's operations, each resolving to a RawResponse (the same as
+   * `client.withRawResponse.customers`).
+   */
+  get withRawResponse(): WithRawResponse<CustomersResource> {
+    return rawView(this.#client, ["customers"]) as WithRawResponse<CustomersResource>;
+  }
 }
 
 /** `client.orders`: Payment orders and their lifecycle. */
@@ -727,6 +751,14 @@ export class OrdersResource {
 
   constructor(client: HarborClient) {
     this.#client = client;
+  }
+
+  /**
+   * This group's operations, each resolving to a RawResponse (the same as
+   * `client.withRawResponse.orders`).
+   */
+  get withRawResponse(): WithRawResponse<OrdersResource> {
+    return rawView(this.#client, ["orders"]) as WithRawResponse<OrdersResource>;
   }
 
   /**
@@ -794,6 +826,14 @@ export class SystemResource {
   }
 
   /**
+   * This group's operations, each resolving to a RawResponse (the same as
+   * `client.withRawResponse.system`).
+   */
+  get withRawResponse(): WithRawResponse<SystemResource> {
+    return rawView(this.#client, ["system"]) as WithRawResponse<SystemResource>;
+  }
+
+  /**
    * `GET /health`: Liveness probe (the same as `client.getHealth`)
    *
    * Answers 200 while the process is up. It checks nothing else, so an orchestrator restarts only a process that is truly stuck.
@@ -819,6 +859,14 @@ export class WebhooksResource {
 
   constructor(client: HarborClient) {
     this.#client = client;
+  }
+
+  /**
+   * This group's operations, each resolving to a RawResponse (the same as
+   * `client.withRawResponse.webhooks`).
+   */
+  get withRawResponse(): WithRawResponse<WebhooksResource> {
+    return rawView(this.#client, ["webhooks"]) as WithRawResponse<WebhooksResource>;
   }
 
   /**

@@ -87,3 +87,16 @@ test("a 422 names its invalid fields, typed and in its message", async () => {
   assert.ok(error.errors.every((e) => e.location === "body" && e.message.length > 0));
   assert.match(error.message, /\[body \/amount_cents: .+; body \/currency: .+\]|\[body \/currency: .+; body \/amount_cents: .+\]/);
 });
+
+test("a group's own withRawResponse: client.orders.withRawResponse.create / .get", async () => {
+  const created = await client.orders.withRawResponse.create({ body: order(77) });
+  assert.equal(created.status, 201);
+  assert.equal(created.data.amount_cents, 77); // the Order, as through client.withRawResponse
+  assert.equal(created.requestId, created.headers.get("X-Request-ID"));
+  const got = await client.orders.withRawResponse.get({ orderId: created.data.id });
+  assert.deepEqual([got.status, got.data], [200, created.data]);
+  const page = await client.customers.orders.withRawResponse.list({ customerId: customer, limit: 1 });
+  assert.equal(page.status, 200);
+  assert.equal(page.data.data.length, 1);
+  await assert.rejects(client.orders.withRawResponse.get({ orderId: randomUUID() }), NotFoundError);
+});
