@@ -99,6 +99,17 @@ def test_a_repeated_cursor_stops_the_walk_with_an_error() -> None:
     assert [r.url.params.get("cursor") for r in script.requests] == [None, "same"]
 
 
+def test_a_repeated_cursor_stops_a_page_walk_too() -> None:
+    page = {"data": [ORDER], "next_cursor": "same"}
+    script = Script([httpx.Response(200, json=page)])
+    client = HarborClient("http://h.test", transport=script.transport)
+    second = client.customers.orders.iter_list("cus_123").first_page().next_page()
+    assert second.has_next_page()
+    with pytest.raises(HarborResponseError, match="same cursor twice"):
+        second.next_page()
+    assert [r.url.params.get("cursor") for r in script.requests] == [None, "same"]
+
+
 def test_an_injected_http_client_is_used_and_left_open() -> None:
     script = Script([httpx.Response(200, json={"status": "ok"})])
     http = httpx.Client(transport=script.transport, headers={"X-Partner": "acme"})
