@@ -185,3 +185,10 @@ def test_body_fields_take_the_models_types_widened_for_dicts_and_enum_strings() 
     assert body_fields(MODELS, "models.Odd", frozenset()) is None
     assert body_fields(MODELS, "models.Body", frozenset({"kinds"})) is None
     assert body_fields(MODELS, "bytes", frozenset()) is None
+
+
+def test_a_parent_made_for_nested_paths_is_not_described_as_the_webhooks_group() -> None:
+    api, _, _ = parse_client(load(ROOT / "spec/openapi.yaml"), None)
+    described = {r.name: r.description for r in api.resources}
+    assert described["customers"] == "The customers operations."
+    assert "webhook" not in described["customers"].lower()

@@ -112,7 +112,7 @@ class AsyncCustomersOrdersResource(_CustomersOrdersResource, _t.AsyncResource):
 
 
 class _CustomersResource:
-    """Verify and parse the webhook deliveries this API sends."""
+    """The customers operations."""
 
 
 class CustomersResourceWithRawResponse(_CustomersResource, _t.SyncRawResource):
@@ -358,7 +358,7 @@ class HarborClient(_Operations, _t.SyncClient):
 
     @property
     def customers(self) -> CustomersResource:
-        """Verify and parse the webhook deliveries this API sends."""
+        """The customers operations."""
         return CustomersResource(self)
 
     @property
@@ -400,7 +400,7 @@ class AsyncHarborClient(_Operations, _t.AsyncClient):
 
     @property
     def customers(self) -> AsyncCustomersResource:
-        """Verify and parse the webhook deliveries this API sends."""
+        """The customers operations."""
         return AsyncCustomersResource(self)
 
     @property

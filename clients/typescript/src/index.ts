@@ -277,7 +277,7 @@ export class HarborClient {
    * a customer is pinned at its first authenticated request and moves its
    * pin here. */
   readonly apiVersions: ApiVersionsResource = new ApiVersionsResource(this);
-  /** Verify and parse the webhook deliveries this API sends. */
+  /** The customers operations. */
   readonly customers: CustomersResource = new CustomersResource(this);
   /** Payment orders and their lifecycle. */
   readonly orders: OrdersResource = new OrdersResource(this);
@@ -725,7 +725,7 @@ export class CustomersOrdersResource {
   }
 }
 
-/** `client.customers`: Verify and parse the webhook deliveries this API sends. */
+/** `client.customers`: The customers operations. */
 export class CustomersResource {
   readonly #client: HarborClient;
   /** `client.customers.orders`: The orders of one of the customers. */

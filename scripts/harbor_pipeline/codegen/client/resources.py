@@ -95,9 +95,10 @@ def resources(
                 # The tag's first paragraph: a docstring's summary, not the whole guide.
                 description=docs.get(tags[name], "").strip().split("\n\n")[0]
                 or (
-                    f"The {tags[name]} operations."
-                    if by_name[name]
-                    else "Verify and parse the webhook deliveries this API sends."
+                    "Verify and parse the webhook deliveries this API sends."
+                    if unwraps and not by_name[name]
+                    # A parent made only for nested paths (`customers`) holds sub-resources.
+                    else f"The {tags[name]} operations."
                 ),
                 members=members,
                 unwrap=unwrap,
