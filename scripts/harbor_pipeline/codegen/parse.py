@@ -281,6 +281,8 @@ class _Parser:
                 py_name, n = f"{base}_{n}", n + 1
             taken.add(py_name)
             schema = self.param_schema(param)
+            if location == "path" and self._is_structured(schema):
+                schema = self._path_segment_as_text(where, name, schema)
             required = location == "path" or param.get("required") is True
             default = None if required else pytypes.default_literal(schema, self.resolve)
             params.append(
@@ -299,6 +301,24 @@ class _Parser:
         # Required parameters first, each group in a stable order, so signatures read naturally.
         order = {"path": 0, "query": 1, "header": 2, "cookie": 3}
         return tuple(sorted(params, key=lambda p: (not p.required, order.get(p.location, 4))))
+
+    def _is_structured(self, schema: JSONObject) -> bool:
+        kind = self.deref(schema).get("type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        return any(k in ("array", "object") for k in kinds)
+
+    def _path_segment_as_text(self, where: str, name: str, schema: JSONObject) -> JSONObject:
+        """An array or object in a path segment (`style: simple`, `a,b,c`): FastAPI binds only
+        scalars to a path, so the handler gets the segment's text, unchecked, and is told so."""
+        message = (
+            f"path parameter {name!r} is an {self.deref(schema).get('type')} (style simple: "
+            "comma-separated); the server passes the segment to the handler as text and does "
+            "not check its items"
+        )
+        self.problems.append(
+            self._problem(where, message, "path-parameter-structured", Level.WARNING)
+        )
+        return {"type": "string"}
 
     def param_schema(self, param: JSONObject) -> JSONObject:
         schema = param.get("schema")
