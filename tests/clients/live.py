@@ -32,7 +32,11 @@ def main(argv: list[str]) -> int:
             webhook_worker(server),
         ):
             env = {**os.environ, "HARBOR_TEST_URL": server.url}
-            for name, token in (("CUSTOMER", "TOKEN"), ("LISTER", "LISTER_TOKEN"), ("SMOKE", "SMOKE_TOKEN")):
+            for name, token in (
+                ("CUSTOMER", "TOKEN"),
+                ("LISTER", "LISTER_TOKEN"),
+                ("SMOKE", "SMOKE_TOKEN"),
+            ):
                 customer = f"cus_ts_{uuid.uuid4().hex[:10]}"
                 env[f"HARBOR_TEST_{name}"] = customer
                 env[f"HARBOR_TEST_{token}"] = mint_token(server, customer)

@@ -134,7 +134,9 @@ def test_a_422_names_its_invalid_fields_typed_and_in_its_message() -> None:
             "not an object",
         ],
     }
-    script = Script([httpx.Response(422, json=body, headers={"Content-Type": "application/problem+json"})])
+    script = Script(
+        [httpx.Response(422, json=body, headers={"Content-Type": "application/problem+json"})]
+    )
     client = HarborClient("http://harbor.test", token="t", transport=script.transport)
     with pytest.raises(HarborApiError) as raised:
         client.cancel_order(uuid.uuid4())

@@ -41,7 +41,9 @@ def test_calling_a_deprecated_operation_warns_at_the_callers_line(package) -> No
 
 def test_other_operations_do_not_warn(package) -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=[]))
-    with package.AllFeaturesClient("http://127.0.0.1:9", token="user:a", transport=transport) as client:
+    with package.AllFeaturesClient(
+        "http://127.0.0.1:9", token="user:a", transport=transport
+    ) as client:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             client.list_pets(x_trace="abcdef01")
@@ -52,5 +54,8 @@ def test_the_typescript_client_logs_once_per_operation(tmp_path: Path) -> None:
     build_client(load(SPEC), out, language="typescript", distribution=None)
     source = (out / "src/index.ts").read_text()
     assert source.count("warnDeprecated(") == 2  # the function and the one deprecated call
-    assert 'warnDeprecated("deletePet", "deletePet (DELETE /pets/{pet_id}) is deprecated and will be removed on 2027-01-31' in source
+    assert (
+        'warnDeprecated("deletePet", "deletePet (DELETE /pets/{pet_id}) is deprecated and will be removed on 2027-01-31'
+        in source
+    )
     assert "if (warned.has(operation)) return;" in source

@@ -28,15 +28,31 @@ ORDER = {
 }
 
 
-def delivery(event_type: str, *, secret: str = SECRET, sent: datetime | None = None) -> tuple[bytes, dict[str, str]]:
-    body = json.dumps({"id": "0193a5b3-0a1b-7c2d-9e3f-4a5b6c7d8e9f", "type": event_type, "timestamp": "2026-11-25T10:20:00Z", "data": ORDER})
+def delivery(
+    event_type: str, *, secret: str = SECRET, sent: datetime | None = None
+) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(
+        {
+            "id": "0193a5b3-0a1b-7c2d-9e3f-4a5b6c7d8e9f",
+            "type": event_type,
+            "timestamp": "2026-11-25T10:20:00Z",
+            "data": ORDER,
+        }
+    )
     sent = sent or datetime.now(UTC)
     signature = Webhook(secret).sign("msg_1", sent, body)
-    headers = {"Webhook-Id": "msg_1", "Webhook-Timestamp": str(int(sent.timestamp())), "Webhook-Signature": signature}
+    headers = {
+        "Webhook-Id": "msg_1",
+        "Webhook-Timestamp": str(int(sent.timestamp())),
+        "Webhook-Signature": signature,
+    }
     return body.encode(), headers
 
 
-@pytest.mark.parametrize(("event_type", "model"), [("order.created", OrderCreatedEvent), ("order.cancelled", OrderCancelledEvent)])
+@pytest.mark.parametrize(
+    ("event_type", "model"),
+    [("order.created", OrderCreatedEvent), ("order.cancelled", OrderCancelledEvent)],
+)
 def test_a_signed_delivery_verifies_and_parses_into_its_event(event_type: str, model: type) -> None:
     body, headers = delivery(event_type)
     event = verify_webhook(SECRET, body, headers)
@@ -45,7 +61,9 @@ def test_a_signed_delivery_verifies_and_parses_into_its_event(event_type: str, m
 
 
 def test_another_secret_is_refused() -> None:
-    body, headers = delivery("order.created", secret="whsec_" + base64.b64encode(os.urandom(24)).decode())
+    body, headers = delivery(
+        "order.created", secret="whsec_" + base64.b64encode(os.urandom(24)).decode()
+    )
     with pytest.raises(WebhookVerificationError, match="no signature matches"):
         verify_webhook(SECRET, body, headers)
 

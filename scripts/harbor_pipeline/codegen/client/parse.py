@@ -167,9 +167,33 @@ class _Builder:
     def operations(self, api: server.Api) -> tuple[ir.Operation, ...]:
         order = {(path, method): i for i, (path, method, _, _) in enumerate(operations(self.spec))}
         ops = sorted(_server_ops(api), key=lambda op: order.get((op.path, op.method), len(order)))
-        built = [self.operation(op) for op in ops]
+        names = self.method_names(ops)
+        built = [self.operation(op, names[op.operation_id]) for op in ops]
         self.check_names(built)
         return tuple(built)
+
+    def method_names(self, ops: list[server.Operation]) -> dict[str, str]:
+        """Each operation's client method name. The server's names are unique per tag module;
+        the client is one namespace, so a later operation whose name is taken (operationIds
+        that differ in case only: `generateOTP`, `generateOtp`) gets `_2`, `_3` in document
+        order, with a warning: deterministic, and unchanged for every spec without a clash."""
+        names: dict[str, str] = {}
+        taken: dict[str, str] = {}
+        for op in ops:
+            base = op.py_name + "_" if op.py_name in RESERVED_METHODS else op.py_name
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}_{n}", n + 1
+            if name != base:
+                message = (
+                    f"operations {taken[base]!r} and {op.operation_id!r} both make the client "
+                    f"method {base!r}; the second is {name!r} (rename an operationId to choose)"
+                )
+                where = pointer("paths", op.path, op.method.lower())
+                self.problems.append(Problem(Level.WARNING, where, message, "name-collision"))
+            taken[name] = op.operation_id
+            names[op.operation_id] = name
+        return names
 
     def check_names(self, ops: list[ir.Operation]) -> None:
         seen: dict[str, ir.Operation] = {}
@@ -188,11 +212,10 @@ class _Builder:
                         )
                     )
 
-    def operation(self, op: server.Operation) -> ir.Operation:
+    def operation(self, op: server.Operation, py_name: str) -> ir.Operation:
         where = pointer("paths", op.path, op.method)
         raw = self.deref(self.deref(self.spec["paths"][op.path])[op.method])
         self.groups[op.operation_id] = group_of(raw.get("tags"), op.path)
-        py_name = op.py_name + "_" if op.py_name in RESERVED_METHODS else op.py_name
         ts_type = f"{pascal(py_name, fallback='Operation')}Operation"
         op_type = f"paths[{json.dumps(op.path)}][{json.dumps(op.method)}]"
         idempotency = next(
