@@ -276,7 +276,7 @@ class _PgTransaction:
     context manager rather than a generator-based one, as it runs on every request. The pool
     failures above and below the caller's block answer `DatabaseUnavailable`."""
 
-    __slots__ = ("_database", "_begin", "_acquired", "_transaction", "_conn")
+    __slots__ = ("_acquired", "_begin", "_conn", "_database", "_transaction")
 
     def __init__(self, database: PostgresDatabase, *, begin: bool) -> None:
         self._database = database

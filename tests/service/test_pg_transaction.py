@@ -63,6 +63,13 @@ class FakePool:
         return FakeAcquire(self)
 
 
+async def unit(db: PostgresDatabase, *, write: bool, error: BaseException | None = None) -> None:
+    """One unit of work whose block raises `error`, if any."""
+    async with db.transaction(write=write):
+        if error is not None:
+            raise error
+
+
 @pytest.fixture
 def database() -> tuple[PostgresDatabase, FakePool]:
     db = PostgresDatabase("postgresql://unused", make_settings("postgresql://unused"))
@@ -85,8 +92,7 @@ async def test_a_write_commits_and_an_error_in_the_block_rolls_back_and_propagat
     async with db.transaction(write=True):
         pass
     with pytest.raises(KeyError):
-        async with db.transaction(write=True):
-            raise KeyError("the caller's own error")
+        await unit(db, write=True, error=KeyError("the caller's own error"))
     assert pool.conn.events == ["begin", "commit", "release", "begin", "rollback", "release"]
     assert db._taken == 0
 
@@ -94,8 +100,7 @@ async def test_a_write_commits_and_an_error_in_the_block_rolls_back_and_propagat
 async def test_a_connection_the_server_ended_is_dropped_and_answers_503(database):
     db, pool = database
     with pytest.raises(DatabaseUnavailable):
-        async with db.transaction(write=False):
-            raise asyncpg.InternalClientError("farewell")
+        await unit(db, write=False, error=asyncpg.InternalClientError("farewell"))
     assert pool.conn.events == ["terminate", "release"]
     assert db._taken == 0
 
@@ -111,9 +116,7 @@ async def test_a_lost_connection_anywhere_answers_503(database, where):
     elif where == "commit":
         pool.conn.fail_commit = lost
     with pytest.raises(DatabaseUnavailable):
-        async with db.transaction(write=True):
-            if where == "block":
-                raise lost
+        await unit(db, write=True, error=lost if where == "block" else None)
     assert pool.conn.events.count("release") == (0 if where == "acquire" else 1)
     assert db._taken == 0
 
@@ -122,7 +125,6 @@ async def test_a_failed_commit_that_is_not_a_lost_connection_is_the_answer(datab
     db, pool = database
     pool.conn.fail_commit = asyncpg.SerializationError("could not serialize")
     with pytest.raises(asyncpg.SerializationError):
-        async with db.transaction(write=True):
-            pass
+        await unit(db, write=True)
     assert pool.conn.events == ["begin", "commit", "release"]
     assert db._taken == 0
