@@ -70,16 +70,13 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send)
             return
         raw = _header(scope, _HEADER_KEY)
-        incoming = raw.decode("latin-1") if raw is not None else None
-        if incoming is not None and _REQUEST_ID.fullmatch(incoming):
-            request_id = incoming
-        else:
-            request_id = os.urandom(16).hex()
+        incoming = raw.decode("latin-1") if raw is not None else ""
+        request_id = incoming if _REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         header = (_HEADER_KEY, request_id.encode())
         status = 500
         started = False
-        began = time.perf_counter() if self.access_log else 0.0
+        began = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, started

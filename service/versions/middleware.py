@@ -223,7 +223,7 @@ class _Call:
                     if version != self.m.versions.newest
                     else self.m._newest_header,
                 ]
-                message["headers"] = headers  # as every layer does: the message is one-shot
+                message = {**message, "headers": headers}
                 if not (self._old() and _is_json(headers)):
                     await send(message)
                     return
