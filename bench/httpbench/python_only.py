@@ -1,7 +1,10 @@
 """Harbor and the floor on GET by id with the database replaced by a canned row: what the
 Python of each costs per request without the query (least of 7 batches of 3,000).
 
-var/bench/venv/bin/python -m bench.httpbench.python_only
+var/bench/venv/bin/python -m bench.httpbench.python_only [--profile 25]
+
+`--profile N` also prints cProfile's top N entries by own time for 5,000 of Harbor's requests
+(shares, not µs: the profiler inflates every Python call).
 
 The pin lookup answers as a warm pin cache would, and no request queries the database; the
 apps' lifespans still open their pools, on the bench database (`make bench-http` creates it;
@@ -10,8 +13,11 @@ DATABASE_URL to point elsewhere).
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import cProfile
 import os
+import pstats
 import secrets
 import time
 import uuid
@@ -103,12 +109,25 @@ async def _measure(app: Asgi, token: str) -> float:
     return best
 
 
-async def main() -> None:
+async def _profile(app: Asgi, token: str, top: int) -> None:
+    headers = [(b"authorization", f"Bearer {token}".encode())]
+    path = f"/v1/orders/{ROW['id']}"
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(5000):
+        await call(app, "GET", path, headers, b"")
+    profile.disable()
+    pstats.Stats(profile).sort_stats("tottime").print_stats(top)
+
+
+async def main(profile: int) -> None:
     token = issue_token(Settings(), "cus_bench", now=NOW, ttl=timedelta(hours=1))
     _harbor_without_database()
     _floor_without_database()
     async with started("service.app:create_app_from_env") as harbor:
         h = await _measure(harbor, token)
+        if profile:
+            await _profile(harbor, token, profile)
     async with started("bench.apps.starlette_floor:create_app") as floor:
         f = await _measure(floor, token)
     print(
@@ -118,4 +137,6 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    uvloop.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--profile", type=int, default=0, metavar="N")
+    uvloop.run(main(parser.parse_args().profile))

@@ -262,38 +262,88 @@ class PostgresDatabase:
         async with self.transaction(write=False) as session:
             await session.fetch_one(_PING)
 
-    @asynccontextmanager
-    async def transaction(
+    def transaction(
         self, *, write: bool, single_statement: bool = False
-    ) -> AsyncIterator[Session]:
-        pool = await self._get_pool()
+    ) -> AbstractAsyncContextManager[Session]:
+        # A read unit issues one statement, which is atomic on its own; BEGIN and COMMIT would
+        # only add two round trips to every GET. Likewise a unit whose writes are each one
+        # self-contained statement.
+        return _PgTransaction(self, begin=write and not single_statement)
+
+
+class _PgTransaction:
+    """One unit's connection (and transaction, when it writes more than one statement): a plain
+    context manager rather than a generator-based one, as it runs on every request. The pool
+    failures above and below the caller's block answer `DatabaseUnavailable`."""
+
+    __slots__ = ("_acquired", "_begin", "_conn", "_database", "_transaction")
+
+    def __init__(self, database: PostgresDatabase, *, begin: bool) -> None:
+        self._database = database
+        self._begin = begin
+        self._acquired: Any = None
+        self._transaction: Any = None
+        self._conn: Any = None
+
+    async def __aenter__(self) -> Session:
+        database = self._database
+        pool = await database._get_pool()
         # A bounded wait needs a timer (about 10 µs a request); only a request that may have to
         # wait for a connection, every one being taken, pays for one. The count is ours: asyncpg's
         # get_idle_size() walks every connection of the pool on each call.
-        s = self._settings
-        timeout = None if self._taken < s.db_pool_max else s.db_connect_timeout_seconds
-        self._taken += 1
+        s = database._settings
+        timeout = None if database._taken < s.db_pool_max else s.db_connect_timeout_seconds
+        database._taken += 1
         try:
-            async with pool.acquire(timeout=timeout) as conn:
-                try:
-                    if not write or single_statement:
-                        # A read unit issues one statement, which is atomic on its own; BEGIN
-                        # and COMMIT would only add two round trips to every GET. Likewise a
-                        # unit whose writes are each one self-contained statement.
-                        yield PgSession(conn)
-                        return
-                    async with conn.transaction():
-                        yield PgSession(conn)
-                except asyncpg.InternalClientError as exc:
+            acquired = pool.acquire(timeout=timeout)
+            conn = await acquired.__aenter__()
+        except BaseException as exc:
+            database._taken -= 1
+            if isinstance(exc, _PG_UNAVAILABLE):
+                raise DatabaseUnavailable() from exc
+            raise
+        self._acquired, self._conn = acquired, conn
+        if self._begin:
+            transaction = conn.transaction()
+            try:
+                await transaction.__aenter__()
+            except BaseException as exc:
+                await self._release(exc)
+                raise
+            self._transaction = transaction
+        return PgSession(conn)
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: Any
+    ) -> bool:
+        if self._transaction is not None:
+            try:
+                await self._transaction.__aexit__(kind, error, trace)
+            except BaseException as exc:  # the commit (or rollback) failed: that is the answer
+                await self._release(exc)
+                raise
+        await self._release(error)
+        return False
+
+    async def _release(self, error: BaseException | None) -> None:
+        """Give the connection back; re-raise `error` as the unit's answer (None: none)."""
+        database = self._database
+        try:
+            try:
+                if isinstance(error, asyncpg.InternalClientError):
                     # The server ended an idle pooled session (shutdown, crash, admin kill) and
                     # asyncpg is still consuming its farewell when the next query comes: the
                     # connection is unusable. Drop it (the pool opens another) and answer 503.
-                    conn.terminate()
-                    raise DatabaseUnavailable() from exc
+                    self._conn.terminate()
+                    raise DatabaseUnavailable() from error
+            finally:
+                await self._acquired.__aexit__(None, None, None)
+            if isinstance(error, _PG_UNAVAILABLE):
+                raise DatabaseUnavailable() from error
         except _PG_UNAVAILABLE as exc:
             raise DatabaseUnavailable() from exc
         finally:
-            self._taken -= 1
+            database._taken -= 1
 
 
 class SqliteDatabase:

@@ -151,3 +151,20 @@ async def test_not_innermost_it_never_shortcuts(features, through_fastapi):
         assert (await http.get(PET_PATH, headers=AUTH)).status_code == 200
         assert (await http.get(PET_PATH, headers=AUTH)).status_code == 200
     assert through_fastapi == [PET_PATH, PET_PATH]
+
+
+async def test_a_route_added_after_the_first_request_is_matched_in_its_place(features):
+    app = FastAPI()
+    features.pets.create_pets_router(pets_impl(features, []), security=Hooks(), router=app.router)
+    app.add_middleware(features._routing.CompiledDispatch, router=app.router)
+
+    async def mine(request: Any) -> PlainTextResponse:
+        return PlainTextResponse("mine")
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        assert (await http.get(PET_PATH, headers=AUTH)).status_code == 200
+        # Put first, as a route included before the generated ones would be.
+        app.router.add_route("/pets/{pet_id}", mine, methods=["GET"])
+        app.router.routes.insert(0, app.router.routes.pop())
+        got = await http.get(PET_PATH, headers=AUTH)
+    assert (got.status_code, got.text) == (200, "mine")

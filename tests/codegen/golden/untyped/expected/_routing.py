@@ -281,6 +281,10 @@ class CompiledDispatch:
         self.router = router
         self._handlers: tuple[dict[Any, Any], dict[int, Any]] | None = None
         self._enabled = _LEAN and not getattr(router, "middleware", None)
+        # method -> the routes that can fully match it, in the router's order; rebuilt when
+        # the router's routes change (a route added or removed after start-up).
+        self._by_method: dict[str, list[Any]] = {}
+        self._routes_seen: list[Any] = []
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not self._enabled or "fastapi.telemetry" in scope:
@@ -306,13 +310,12 @@ class CompiledDispatch:
     def _match(self, scope: Scope) -> tuple[Any, Scope, Handler] | None:
         """The route Starlette's router would choose, with its compiled handler, if it is a
         compiled FastRoute with no overridden dependencies; else None."""
-        method = scope["method"]
         # Inside an included router's context a route may match with other methods: ask all.
-        skip = _get_scope_effective_route_context(scope) is None
-        for route in self.router.routes:
-            methods = _plain_methods(route) if skip else None
-            if methods is not None and method not in methods:
-                continue  # at best a partial match, which never decides here
+        if _get_scope_effective_route_context(scope) is None:
+            routes = self._candidates(scope["method"])
+        else:
+            routes = self.router.routes
+        for route in routes:
             match, child_scope = route.matches(scope)
             if match is Match.FULL:
                 handle = getattr(route, "direct", None)
@@ -320,6 +323,22 @@ class CompiledDispatch:
                     return None
                 return route, child_scope, handle
         return None
+
+    def _candidates(self, method: str) -> list[Any]:
+        """The routes that may fully match `method`: a route with a method list as APIRoute's
+        is at best a partial match for another method, which never decides here."""
+        routes = self.router.routes
+        if routes != self._routes_seen:
+            self._routes_seen = list(routes)
+            self._by_method = {}
+        found = self._by_method.get(method)
+        if found is None:
+            found = self._by_method[method] = [
+                route
+                for route in routes
+                if (methods := _plain_methods(route)) is None or method in methods
+            ]
+        return found
 
     def _find_handlers(self) -> tuple[dict[Any, Any], dict[int, Any]] | None:
         """The exception and status handlers of the ExceptionMiddleware this one wraps."""
