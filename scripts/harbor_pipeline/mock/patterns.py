@@ -31,7 +31,11 @@ def matching(pattern: str, *, min_length: int = 0, max_length: int | None = None
         if len(text) < min_length:
             continue
         if max_length is not None and len(text) > max_length:
-            return None
+            # Too long even once round: each optional repeat left out is the shortest form
+            # (`^(ab)*c?$` within maxLength 1 is "").
+            text = "".join(_emit(tree, 0))
+            if not min_length <= len(text) <= max_length:
+                return None
         return text if compiled.search(text) else None
     return None
 
