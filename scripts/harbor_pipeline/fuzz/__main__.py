@@ -111,19 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     ):
         token = mint_token(server, CUSTOMER)
         counts = Path(tmp) / "counts.json"
-        command = [
-            sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
-            "run", str(args.spec),
-            "--url", server.url,
-            "--header", f"Authorization: Bearer {token}",
-            *(["--header", f"Harbor-Version: {args.api_version}"] if args.api_version else []),
-            "--checks", "all",
-            "--max-examples", str(args.max_examples),
-            "--seed", str(args.seed),
-            "--phases", args.phases,
-            "--no-color",
-            *(f"--include-operation-id={operation}" for operation in args.operation),
-        ]  # fmt: skip
+        headers = [f"Authorization: Bearer {token}"]
+        if args.api_version:
+            headers.append(f"Harbor-Version: {args.api_version}")
+        command = _schemathesis(args.spec, server.url, headers, args)
         print(
             f"fuzz: {args.spec}{f' as Harbor-Version {args.api_version}' if args.api_version else ''}, "
             f"{database}, {args.max_examples} examples per operation, seed {args.seed}, "
@@ -155,11 +146,19 @@ def _fuzz_running(args: argparse.Namespace) -> int:
     if bad:
         print(f"error: --header {bad[0]!r} is not 'NAME: VALUE'", file=sys.stderr)
         return 2
-    command = [
+    command = _schemathesis(spec, args.url, args.header, args)
+    print(f"fuzz: {spec} against {args.url}, {args.max_examples} examples per operation, "
+          f"seed {args.seed}", flush=True)  # fmt: skip
+    return subprocess.run(command, check=False).returncode
+
+
+def _schemathesis(spec: Path, url: str, headers: list[str], args: argparse.Namespace) -> list[str]:
+    """The schemathesis run both modes make: every check, ./schemathesis.toml when present."""
+    return [
         sys.executable, "-m", "schemathesis.cli",
         *(["--config-file", str(CONFIG)] if CONFIG.is_file() else []),
-        "run", str(spec), "--url", args.url,
-        *(part for header in args.header for part in ("--header", header)),
+        "run", str(spec), "--url", url,
+        *(part for header in headers for part in ("--header", header)),
         "--checks", "all",
         "--max-examples", str(args.max_examples),
         "--seed", str(args.seed),
@@ -167,9 +166,6 @@ def _fuzz_running(args: argparse.Namespace) -> int:
         "--no-color",
         *(f"--include-operation-id={operation}" for operation in args.operation),
     ]  # fmt: skip
-    print(f"fuzz: {spec} against {args.url}, {args.max_examples} examples per operation, "
-          f"seed {args.seed}", flush=True)  # fmt: skip
-    return subprocess.run(command, check=False).returncode
 
 
 if __name__ == "__main__":
