@@ -55,7 +55,9 @@ def operation_id(path: str, method: str, operation: JSONObject) -> str:
 
 
 def hoist(spec: JSONObject, wrap: frozenset[str] = frozenset()) -> Hoisted:
-    """`wrap`: component names whose body uses get their own root model even if they look like classes."""
+    """`wrap`: model names the model generator left out on a first pass. A component of them
+    gets its own root model in each body that uses it, even if it looks like a class; a body's
+    hoisted `$ref`-with-siblings becomes an allOf."""
     data = copy.deepcopy(spec)
     result = Hoisted(spec=data)
     schemas: JSONObject = data.setdefault("components", {}).setdefault("schemas", {}) or {}
@@ -117,6 +119,12 @@ def _model_for(
         # A root model (an array, a string...) may be collapsed into the fields that use it,
         # so the body gets a root model of its own that nothing else refers to.
     unique = _unique(name, used)
+    if unique in wrap and isinstance(ref, str) and len(schema) > 1:
+        # A `$ref` beside other keywords, to a model that refers to itself, is taken by the
+        # model generator for the reference alone and gets no class: the same schema (3.1's
+        # meaning of the siblings) as an allOf gets one. Only on the retry, so the bodies the
+        # first pass models keep their classes as they were.
+        schema = {"allOf": [{"$ref": ref}], **{k: v for k, v in schema.items() if k != "$ref"}}
     schemas[unique] = schema
     # The inline schema also stays where it is: other `$ref`s may point into it by path.
     return unique

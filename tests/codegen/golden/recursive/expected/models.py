@@ -13,6 +13,10 @@ class Node(BaseModel):
     owner: Person | None = None
 
 
+class GetPrunedTree200Response(Node):
+    parent: Node | None
+
+
 class Person(BaseModel):
     name: str | None = None
     best_friend: Person | None = None
@@ -20,3 +24,4 @@ class Person(BaseModel):
 
 
 Node.model_rebuild()
+GetPrunedTree200Response.model_rebuild()

@@ -23,6 +23,7 @@ __all__ = [
     "TreesApi",
     "create_trees_router",
     "GetTreeOk",
+    "GetPrunedTreeOk",
 ]
 
 
@@ -34,6 +35,14 @@ class GetTreeOk:
     body: models.Node | RawJson[models.Node]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetPrunedTreeOk:
+    """200 from `getPrunedTree`: A tree whose parent is always given (a $ref beside keywords, as corrently.io writes it)."""
+
+    status_code: ClassVar[int] = 200
+    body: models.GetPrunedTree200Response | RawJson[models.GetPrunedTree200Response]
+
+
 class TreesApi(Protocol):
     """The handlers of the `trees` operations; pass an implementation to `create_trees_router`."""
 
@@ -43,8 +52,17 @@ class TreesApi(Protocol):
         """`GET /tree`"""
         ...
 
+    async def get_pruned_tree(
+        self,
+    ) -> GetPrunedTreeOk:
+        """`GET /tree/pruned`"""
+        ...
 
-_METHODS = ("get_tree",)
+
+_METHODS = (
+    "get_tree",
+    "get_pruned_tree",
+)
 
 
 def create_trees_router(
@@ -84,6 +102,36 @@ def create_trees_router(
         route_class_override=FastRoute,
         responses={
             "200": {"description": "A tree."},
+        },
+    )
+
+    async def get_pruned_tree(
+        *,
+        api: Annotated[TreesApi, Depends(get_impl)],
+    ) -> Response:
+        result = await api.get_pruned_tree()
+        if isinstance(result, GetPrunedTreeOk):
+            return respond(200, result.body, "application/json", None)
+        raise TypeError(
+            f"get_pruned_tree returned {type(result).__name__}, not one of: GetPrunedTreeOk"
+        )
+
+    router.add_api_route(
+        "/tree/pruned",
+        bind(get_pruned_tree, impl, _METHODS),
+        methods=["GET"],
+        operation_id="getPrunedTree",
+        status_code=200,
+        response_model=None,
+        tags=["trees"],
+        summary="",
+        description="",
+        deprecated=False,
+        route_class_override=FastRoute,
+        responses={
+            "200": {
+                "description": "A tree whose parent is always given (a $ref beside keywords, as corrently.io writes it)."
+            },
         },
     )
     return router
