@@ -283,6 +283,8 @@ class _Parser:
             schema = self.param_schema(param)
             if location == "path" and self._is_structured(schema):
                 schema = self._path_segment_as_text(where, name, schema)
+            elif location != "path" and self._is_nested_array(schema):
+                schema = self._nested_array_as_text(where, location, name)
             required = location == "path" or param.get("required") is True
             default = None if required else pytypes.default_literal(schema, self.resolve)
             params.append(
@@ -306,6 +308,28 @@ class _Parser:
         kind = self.deref(schema).get("type")
         kinds = kind if isinstance(kind, list) else [kind]
         return any(k in ("array", "object") for k in kinds)
+
+    def _is_nested_array(self, schema: JSONObject) -> bool:
+        schema = self.deref(schema)
+        items = schema.get("items")
+        return (
+            self._is_array(schema) and isinstance(items, dict) and self._is_array(self.deref(items))
+        )
+
+    def _is_array(self, schema: JSONObject) -> bool:
+        kind = schema.get("type")
+        return "array" in (kind if isinstance(kind, list) else [kind])
+
+    def _nested_array_as_text(self, where: str, location: str, name: str) -> JSONObject:
+        """An array of arrays in the query, a header or a cookie (evetech.net's `connections`):
+        OpenAPI's styles do not say how to write one and FastAPI binds only lists of scalars, so
+        the handler gets the value's text, unchecked, and is told so (not an internal error)."""
+        message = (
+            f"{location} parameter {name!r} is an array of arrays, which no OpenAPI style "
+            "serializes; the server passes its text to the handler and does not check its items"
+        )
+        self.problems.append(self._problem(where, message, "parameter-nested-array", Level.WARNING))
+        return {"type": "string"}
 
     def _path_segment_as_text(self, where: str, name: str, schema: JSONObject) -> JSONObject:
         """An array or object in a path segment (`style: simple`, `a,b,c`): FastAPI binds only
