@@ -305,20 +305,13 @@ class _Parser:
         return tuple(sorted(params, key=lambda p: (not p.required, order.get(p.location, 4))))
 
     def _is_structured(self, schema: JSONObject) -> bool:
-        kind = self.deref(schema).get("type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        return any(k in ("array", "object") for k in kinds)
+        types, _ = pytypes.schema_types(self.deref(schema))
+        return any(k in ("array", "object") for k in types)
 
     def _is_nested_array(self, schema: JSONObject) -> bool:
         schema = self.deref(schema)
         items = schema.get("items")
-        return (
-            self._is_array(schema) and isinstance(items, dict) and self._is_array(self.deref(items))
-        )
-
-    def _is_array(self, schema: JSONObject) -> bool:
-        kind = schema.get("type")
-        return "array" in (kind if isinstance(kind, list) else [kind])
+        return _is_array(schema) and isinstance(items, dict) and _is_array(self.deref(items))
 
     def _nested_array_as_text(self, where: str, location: str, name: str) -> JSONObject:
         """An array of arrays in the query, a header or a cookie (evetech.net's `connections`):
@@ -604,3 +597,7 @@ def _status_name(status: str) -> str:
     if status == "default":
         return "Default"
     return f"Status{status.upper()}"
+
+
+def _is_array(schema: JSONObject) -> bool:
+    return "array" in pytypes.schema_types(schema)[0]

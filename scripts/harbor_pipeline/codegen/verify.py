@@ -16,6 +16,7 @@ from fastapi import FastAPI, HTTPException
 from .hoist import METHODS, is_json, pattern_supported
 from .load import Document, JSONObject, load, resolve
 from .pipeline import build_server
+from .pytypes import schema_types
 
 # Strings the app parses into values; their format does the checking.
 _PARSED_FORMATS = frozenset({"uuid", "date-time", "date", "time"})
@@ -197,10 +198,7 @@ def _applicable(schema: JSONObject) -> tuple[str, ...]:
 
 def _kind(schema: JSONObject) -> str | None:
     """The schema's `type` other than null, if it names one."""
-    types = schema.get("type")
-    return next(
-        (t for t in ([types] if isinstance(types, str) else types or []) if t != "null"), None
-    )
+    return next(iter(schema_types(schema)[0]), None)
 
 
 def _exclusive_bounds_as_numbers(schema: JSONObject) -> JSONObject:
