@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ import yaml
 
 from harbor_pipeline.codegen.client.fields import body_fields
 from harbor_pipeline.codegen.client.parse import parse_client
+from harbor_pipeline.codegen.client.pipeline import build_client
+from harbor_pipeline.codegen.verify import import_package
 from harbor_pipeline.codegen.load import load
 
 ROOT = Path(__file__).parents[2]
@@ -90,6 +94,23 @@ def test_a_group_named_like_a_flat_method_or_a_client_attribute_is_renamed(tmp_p
     )
     assert set(members(spec)) == {"orders_", "with_options_", "x"}
     assert members(spec)["x"] == {"close_": "close_"}  # a reserved method name stays flat
+
+
+def test_a_group_named_property_is_renamed_and_the_client_imports(tmp_path: Path) -> None:
+    # azure.com/apimanagement-apimproperties: `def property(self)` in the client's class body
+    # shadowed the builtin, and the next `@property` raised TypeError at import.
+    spec = spec_file(
+        tmp_path, {"listProperties": ("/p", "property"), "listPets": ("/pets", "pets")}
+    )
+    assert set(members(spec)) == {"property_", "pets"}
+    out = tmp_path / "client"
+    build_client(load(spec), out, language="python", distribution=None)
+    (package,) = (p.parent for p in out.glob("*/__init__.py"))
+    module = import_package(package, f"property_client_{uuid.uuid4().hex[:8]}")
+    client = module.TClient("http://127.0.0.1:9")
+    assert isinstance(client.property_.list_properties, Callable)
+    assert isinstance(client.pets.list, Callable)
+    client.close()
 
 
 def nested(spec: Path) -> dict[str, dict[str, str]]:

@@ -31,8 +31,11 @@ from . import ir
 from .naming import camel
 
 _VERSION = re.compile(r"v\d+(\.\d+)*|\d{4}-\d{2}-\d{2}")
-# Attributes of the clients and the resource classes a group or member may not take.
-RESERVED_GROUPS = frozenset({"close", "aclose", "base_url", "with_options", "with_raw_response"})
+# Attributes of the clients and the resource classes a group or member may not take, and
+# `property`: the class bodies decorate with the builtin, which such an attribute would shadow.
+RESERVED_GROUPS = frozenset(
+    {"close", "aclose", "base_url", "with_options", "with_raw_response", "property"}
+)
 RESERVED_TS = frozenset({"raw", "constructor", "withOptions"})
 WEBHOOKS = "webhooks"
 _UNWRAP = ("unwrap", "unwrap_webhook", "unwrap_webhook_event")
