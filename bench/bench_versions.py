@@ -86,6 +86,9 @@ class _CachedPins:
     def __init__(self, version: str) -> None:
         self.version = version
 
+    def cached(self, customer_id: str) -> str | None:
+        return self.version
+
     async def pinned(self, customer_id: str) -> str | None:
         return self.version
 

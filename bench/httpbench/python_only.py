@@ -70,7 +70,7 @@ def _harbor_without_database() -> None:
 
     newest = served_versions().newest
 
-    async def pinned(_: Pins, customer: str) -> str:
+    def cached(_: Pins, customer: str) -> str:
         return newest
 
     async def get_public(_: SqlOrdersRepository, order_id: object, customer_id: str) -> Any:
@@ -79,7 +79,7 @@ def _harbor_without_database() -> None:
     async def pool(_: PostgresDatabase) -> _NoPool:
         return _NoPool()
 
-    Pins.pinned = pinned  # type: ignore[method-assign]
+    Pins.cached = cached  # type: ignore[method-assign]
     SqlOrdersRepository.get_public = get_public  # type: ignore[method-assign]
     PostgresDatabase._get_pool = pool  # type: ignore[assignment,method-assign]
 

@@ -36,6 +36,8 @@ log = structlog.get_logger("service.versions")
 class PinStore(Protocol):
     """The customers' pinned versions (service/versions/pins.py)."""
 
+    def cached(self, customer_id: str) -> str | None: ...
+
     async def pinned(self, customer_id: str) -> str | None: ...
 
     async def ensure(self, customer_id: str, version: str) -> str: ...
@@ -113,9 +115,29 @@ class _Call:
         """The spec's operation, matched only for a version that needs converting."""
         return self.m.versions.operation(self.scope["method"], self.scope["path"])
 
-    async def decide(self) -> str:
+    def decided(self) -> str | None:
+        """The version, decided now if that needs no query (no customer, or its pin cached:
+        the steady state); None when only `decide` can tell."""
         if self.version is not None:
             return self.version
+        customer = self.caller.customer_id
+        pins = self.m.pins
+        pinned = None
+        if pins is not None and customer is not None:
+            pinned = pins.cached(customer)
+            if pinned is None:
+                return None
+        # With a pin cached, `decide` would find the same: an explicit version wins, and
+        # `ensure` would answer the cached pin without recording anything.
+        self.version = self.caller.version = self.explicit or pinned or self.m.versions.newest
+        if customer is not None and self.m.deprecated:
+            self._count(customer, self.version)
+        return self.version
+
+    async def decide(self) -> str:
+        decided = self.decided()
+        if decided is not None:
+            return decided
         versions, pins = self.m.versions, self.m.pins
         customer = self.caller.customer_id
         version = self.explicit
@@ -169,7 +191,8 @@ class _Call:
                 chunks.append(message.get("body", b""))
             if self.caller.customer_id is None:
                 self._identify()
-            await self.decide()
+            if self.decided() is None:
+                await self.decide()
             body = b"".join(chunks)
             if self._old() and body:
                 body = self._upgrade(body)
@@ -206,7 +229,7 @@ class _Call:
                 return  # the answer was replaced by the problem below; drop the original body
             if message["type"] == "http.response.start":
                 try:
-                    version = await self.decide()
+                    version = self.decided() or await self.decide()
                 except HarborError as error:  # the pin could not be read (the database is down)
                     if message["status"] < 400:
                         # A success in a version the caller may not be pinned to would break it.

@@ -49,7 +49,7 @@ class Pins:
     async def pinned(self, customer_id: str) -> str | None:
         """The customer's pinned version, or None while it has none (an absence is not cached:
         the customer's next request pins it)."""
-        cached = self._cached(customer_id)
+        cached = self.cached(customer_id)
         if cached is not None:
             return cached
         moves = self._moves
@@ -62,7 +62,7 @@ class Pins:
     async def ensure(self, customer_id: str, version: str) -> str:
         """The customer's pinned version, pinning it to `version` first if it has none; an
         existing pin never moves. One statement on a cache miss, none on a hit."""
-        cached = self._cached(customer_id)
+        cached = self.cached(customer_id)
         if cached is not None:
             return cached
         moves = self._moves
@@ -88,7 +88,8 @@ class Pins:
         self._store(customer_id, moved.version, self._moves)
         return moved
 
-    def _cached(self, customer_id: str) -> str | None:
+    def cached(self, customer_id: str) -> str | None:
+        """The customer's pin if this process holds a fresh copy; None means ask `pinned`."""
         entry = self._cache.get(customer_id)
         if entry is None:
             return None

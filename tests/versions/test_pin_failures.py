@@ -22,6 +22,9 @@ class FailingPins:
         self.read_fails, self.write_fails = read, write
         self.ensured: list[tuple[str, str]] = []
 
+    def cached(self, customer_id: str) -> str | None:
+        return None  # nothing cached: every request asks the (failing) store
+
     async def pinned(self, customer_id: str) -> str | None:
         if self.read_fails:
             raise DatabaseUnavailable()
