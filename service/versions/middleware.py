@@ -129,15 +129,12 @@ class _Call:
                 return None
         # With a pin cached, `decide` would find the same: an explicit version wins, and
         # `ensure` would answer the cached pin without recording anything.
-        self.version = self.caller.version = self.explicit or pinned or self.m.versions.newest
-        if customer is not None and self.m.deprecated:
-            self._count(customer, self.version)
-        return self.version
+        return self._settle(self.explicit or pinned, customer)
 
     async def decide(self) -> str:
-        decided = self.decided()
-        if decided is not None:
-            return decided
+        """The version, asking the pin store; call `decided` first for the steady state."""
+        if self.version is not None:
+            return self.version
         versions, pins = self.m.versions, self.m.pins
         customer = self.caller.customer_id
         version = self.explicit
@@ -152,8 +149,11 @@ class _Call:
                     await pins.ensure(customer, version or versions.newest)
                 except HarborError as error:
                     log.warning("versions.pin_not_recorded", customer_id=customer, error=error.slug)
-        self.version = self.caller.version = version or versions.newest
-        if self.m.deprecated and customer is not None:
+        return self._settle(version, customer)
+
+    def _settle(self, version: str | None, customer: str | None) -> str:
+        self.version = self.caller.version = version or self.m.versions.newest
+        if customer is not None and self.m.deprecated:
             self._count(customer, self.version)
         return self.version
 
